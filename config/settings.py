@@ -1,0 +1,103 @@
+"""Typed settings: environment variables ``TRANSDRAFT_*``, an optional TOML file, defaults."""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import field_validator
+from pydantic_settings import (
+    BaseSettings,
+    NoDecode,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+SHIPPED_BLOCKS_DIR = Path(__file__).resolve().parent / "blocks"
+PROVIDER_NAMES = ("google", "mymemory", "libre", "deepl", "microsoft", "apertium")
+
+
+class Settings(BaseSettings):
+    """Everything an operator can set. Field ``x`` is read from ``TRANSDRAFT_X``."""
+
+    model_config = SettingsConfigDict(env_prefix="TRANSDRAFT_", extra="ignore")
+
+    # The contract's variables.
+    database_url: str = "sqlite:///transdraft.db"
+    broker_url: str = "redis://localhost:6379/0"
+    target_lang: str = "nl"
+    provider: Annotated[list[str], NoDecode] = ["google"]
+    libre_url: str | None = None
+    libre_api_key: str | None = None
+    deepl_api_key: str | None = None
+    microsoft_api_key: str | None = None
+    apertium_url: str | None = None
+    blocks_dir: Path = SHIPPED_BLOCKS_DIR
+    char_budget_daily: int | None = None
+    glossary_file: Path | None = None
+    fetch_allow_hosts: Annotated[list[str], NoDecode] = []
+
+    # Additions: endpoints of the other providers (for self-hosted or test servers) and limits.
+    google_url: str = "https://translate.google.com/m"
+    mymemory_url: str = "http://api.mymemory.translated.net/get"
+    deepl_url: str | None = None  # default picked from the key: free (":fx") or pro endpoint
+    microsoft_url: str = "https://api.cognitive.microsofttranslator.com/translate"
+    microsoft_region: str | None = None
+    provider_timeout: float = 30.0
+    fetch_connect_timeout: float = 10.0
+    fetch_read_timeout: float = 20.0
+    fetch_total_timeout: float = 30.0
+    fetch_max_bytes: int = 10 * 1024 * 1024
+    fetch_max_redirects: int = 5
+
+    @field_validator("provider", "fetch_allow_hosts", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("provider")
+    @classmethod
+    def _known_providers(cls, value: list[str]) -> list[str]:
+        names = [name.lower() for name in value]
+        unknown = [name for name in names if name not in PROVIDER_NAMES]
+        if unknown:
+            raise ValueError(
+                f"unknown provider {', '.join(unknown)}; choose from {', '.join(PROVIDER_NAMES)}"
+            )
+        if not names:
+            raise ValueError("at least one provider is needed")
+        return names
+
+    @field_validator("char_budget_daily", mode="before")
+    @classmethod
+    def _empty_is_unlimited(cls, value: object) -> object:
+        if value in ("", "unlimited", "none"):
+            return None
+        return value
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # Environment wins over the TOML file named by TRANSDRAFT_CONFIG, which wins over defaults.
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        config_file = os.environ.get("TRANSDRAFT_CONFIG")
+        if config_file:
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=Path(config_file)))
+        return tuple(sources)
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once."""
+    return Settings()

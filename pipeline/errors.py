@@ -1,0 +1,67 @@
+"""Error types of the pipeline: transient ones are retried, permanent ones fail the job.
+
+Every message is written for a person who has to act on it, e.g. ``fetch refused: private
+address`` or ``not an article: no main text found``.
+"""
+
+from __future__ import annotations
+
+
+class PipelineError(Exception):
+    """Base of every error the pipeline raises on purpose."""
+
+    transient = False
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class PermanentError(PipelineError):
+    """Retrying will not help: the input or the configuration must change."""
+
+
+class TransientError(PipelineError):
+    """A retry later may succeed (timeouts, 429, 5xx, connection errors)."""
+
+    transient = True
+
+    def __init__(self, reason: str, retry_after: float | None = None) -> None:
+        super().__init__(reason)
+        self.retry_after = retry_after
+
+
+class InvalidURL(PermanentError):
+    """The URL is malformed or uses a scheme we do not fetch."""
+
+
+class FetchRefused(PermanentError):
+    """The URL points somewhere we must not go (private address, file: URL, ...)."""
+
+
+class FetchFailed(PermanentError):
+    """The site answered, but not with something we can use (404, PDF, too large, ...)."""
+
+
+class FetchUnavailable(TransientError):
+    """The site could not be reached or answered 5xx/429; try again later."""
+
+
+class NotAnArticle(PermanentError):
+    """The page has no main text to translate."""
+
+
+class ProviderError(PermanentError):
+    """The translation provider refused the request for good (auth, language, bad request)."""
+
+
+class ProviderUnavailable(TransientError):
+    """The translation provider is rate limiting, overloaded or unreachable."""
+
+
+class BudgetExceeded(TransientError):
+    """Translating now would pass the provider's daily character budget."""
+
+
+class TemplateError(PermanentError):
+    """A block template is invalid; raised at startup."""

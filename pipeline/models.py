@@ -1,0 +1,202 @@
+"""Storage: SQLAlchemy 2 typed models, identical on SQLite and PostgreSQL.
+
+The database is the source of truth; every table change comes with an Alembic migration in
+``pipeline/migrations/versions``.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class JobState(str, enum.Enum):
+    queued = "queued"
+    running = "running"
+    done = "done"
+    failed = "failed"
+
+
+class JobStage(str, enum.Enum):
+    fetch = "fetch"  # fetch and extract: produces the Article
+    translate = "translate"  # produces the Draft's segments
+    compose = "compose"  # produces the Draft's composed HTML
+    finished = "finished"
+
+
+class DraftStatus(str, enum.Enum):
+    pending_review = "pending_review"
+    approved = "approved"
+    rejected = "rejected"
+
+
+class Article(Base):
+    """A source article as extracted, one row per canonical URL."""
+
+    __tablename__ = "articles"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    canonical_url: Mapped[str] = mapped_column(String(2048), unique=True)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    title: Mapped[str] = mapped_column(Text, default="")
+    author: Mapped[str] = mapped_column(Text, default="")
+    published: Mapped[str] = mapped_column(String(40), default="")
+    site_name: Mapped[str] = mapped_column(Text, default="")
+    source_lang: Mapped[str] = mapped_column(String(16), default="")
+    lead_image: Mapped[str] = mapped_column(Text, default="")
+    # The ExtractedArticle as JSON: metadata and the ordered blocks.
+    structure: Mapped[dict[str, Any]] = mapped_column(JSON)
+    fetched_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
+
+    drafts: Mapped[list[Draft]] = relationship(back_populates="article")
+
+
+class Job(Base):
+    """One request to turn a URL into a draft in a target language."""
+
+    __tablename__ = "jobs"
+    __table_args__ = (Index("ix_jobs_state_next_attempt", "state", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    url: Mapped[str] = mapped_column(String(2048))  # as submitted
+    canonical_url: Mapped[str] = mapped_column(String(2048), index=True)
+    target_lang: Mapped[str] = mapped_column(String(16))
+    source_lang: Mapped[str | None] = mapped_column(String(16), default=None)
+    provider: Mapped[str | None] = mapped_column(String(200), default=None)
+    state: Mapped[str] = mapped_column(String(16), default=JobState.queued.value)
+    stage: Mapped[str] = mapped_column(String(16), default=JobStage.fetch.value)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    max_attempts: Mapped[int] = mapped_column(Integer, default=5)
+    last_error: Mapped[str | None] = mapped_column(Text, default=None)
+    article_id: Mapped[int | None] = mapped_column(ForeignKey("articles.id"), default=None)
+    draft_id: Mapped[int | None] = mapped_column(ForeignKey("drafts.id"), default=None)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    lease_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
+    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Draft(Base):
+    """The translated article: one per article and target language."""
+
+    __tablename__ = "drafts"
+    __table_args__ = (
+        UniqueConstraint("article_id", "target_lang", name="uq_drafts_article_target"),
+        Index("ix_drafts_status_id", "status", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id"))
+    target_lang: Mapped[str] = mapped_column(String(16))
+    source_lang: Mapped[str] = mapped_column(String(16), default="")
+    title: Mapped[str] = mapped_column(Text, default="")  # translated title
+    # Translated blocks, same shape and order as Article.structure["blocks"].
+    blocks: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    html: Mapped[str] = mapped_column(Text, default="")  # composed and sanitized
+    provider: Mapped[str] = mapped_column(String(200), default="")
+    checks: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    status: Mapped[str] = mapped_column(String(20), default=DraftStatus.pending_review.value)
+    revision: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
+
+    article: Mapped[Article] = relationship(back_populates="drafts")
+    segments: Mapped[list[Segment]] = relationship(
+        back_populates="draft", order_by="Segment.block_index, Segment.id",
+        cascade="all, delete-orphan",
+    )
+
+
+class Segment(Base):
+    """A translated piece of a block: the source and its translation, aligned."""
+
+    __tablename__ = "segments"
+    __table_args__ = (
+        UniqueConstraint("draft_id", "block_index", "key", name="uq_segments_draft_block_key"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    draft_id: Mapped[int] = mapped_column(ForeignKey("drafts.id", ondelete="CASCADE"))
+    block_index: Mapped[int] = mapped_column(Integer)  # -1 for the title
+    key: Mapped[str] = mapped_column(String(40))  # "html", "items.3", "caption", ...
+    source: Mapped[str] = mapped_column(Text)
+    translation: Mapped[str] = mapped_column(Text)
+    provider: Mapped[str] = mapped_column(String(40), default="")
+    # "machine", "memory", "human", "plain" (markup lost, plain text used), "same" (no call)
+    origin: Mapped[str] = mapped_column(String(20), default="machine")
+
+    draft: Mapped[Draft] = relationship(back_populates="segments")
+
+
+class Revision(Base):
+    """A snapshot of a draft's content, one per change (creation, edit, re-translation)."""
+
+    __tablename__ = "revisions"
+    __table_args__ = (UniqueConstraint("draft_id", "number", name="uq_revisions_draft_number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    draft_id: Mapped[int] = mapped_column(ForeignKey("drafts.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(Text, default="")
+    blocks: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    html: Mapped[str] = mapped_column(Text, default="")
+    author: Mapped[str] = mapped_column(String(200), default="system")
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class AuditEvent(Base):
+    """Who did what to which draft or job, and when."""
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    draft_id: Mapped[int | None] = mapped_column(
+        ForeignKey("drafts.id", ondelete="CASCADE"), index=True
+    )
+    job_id: Mapped[int | None] = mapped_column(ForeignKey("jobs.id", ondelete="SET NULL"))
+    actor: Mapped[str] = mapped_column(String(200), default="system")
+    action: Mapped[str] = mapped_column(String(40))  # created, edited, approved, ...
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
