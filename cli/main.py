@@ -1,10 +1,21 @@
-"""The ``transdraft`` command (filled in by the pipeline work)."""
+"""The ``transdraft`` command: a thin shell over the pipeline services."""
+
+from __future__ import annotations
+
+import logging
 
 import typer
 
-app = typer.Typer(no_args_is_help=True, add_completion=False)
+from cli import drafts, pipeline_commands
+
+app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
+                  help="transdraft: fetch, translate and review articles.")
+pipeline_commands.register(app)
+app.add_typer(drafts.app, name="drafts", help="Read and decide on drafts.")
 
 
 @app.callback()
-def main() -> None:
+def main(verbose: bool = typer.Option(False, "--verbose", "-v", help="Log progress to stderr.")) -> None:
     """transdraft: fetch, translate and review articles."""
+    logging.basicConfig(level=logging.INFO if verbose else logging.ERROR,
+                        format="%(levelname)s %(name)s: %(message)s")

@@ -77,3 +77,19 @@ def is_current(url: str) -> bool:
     with get_engine(url).connect() as connection:
         current = set(MigrationContext.configure(connection).get_current_heads())
     return current == set(script.get_heads())
+
+
+def insert_or_ignore(session: Session, model: type, values: dict, conflict_columns: list[str]) -> bool:
+    """INSERT ... ON CONFLICT DO NOTHING on SQLite and PostgreSQL; True when a row was added.
+
+    Idempotency comes from the unique constraint, not from a lock: two workers inserting the
+    same row both succeed and exactly one row exists afterwards.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    statement = insert(model).values(**values).on_conflict_do_nothing(
+        index_elements=conflict_columns
+    )
+    return session.execute(statement).rowcount == 1

@@ -136,6 +136,8 @@ class Draft(Base):
     checks: Mapped[list[Any]] = mapped_column(JSON, default=list)
     status: Mapped[str] = mapped_column(String(20), default=DraftStatus.pending_review.value)
     revision: Mapped[int] = mapped_column(Integer, default=0)
+    # The Article.content_hash this draft was translated from: equal means nothing to redo.
+    source_hash: Mapped[str] = mapped_column(String(64), default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, onupdate=utcnow

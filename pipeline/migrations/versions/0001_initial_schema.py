@@ -44,6 +44,7 @@ def upgrade() -> None:
     sa.Column('checks', sa.JSON(), nullable=False),
     sa.Column('status', sa.String(length=20), nullable=False),
     sa.Column('revision', sa.Integer(), nullable=False),
+    sa.Column('source_hash', sa.String(length=64), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['article_id'], ['articles.id'], name=op.f('fk_drafts_article_id_articles')),

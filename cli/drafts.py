@@ -1,0 +1,69 @@
+"""``drafts list|show`` (and the review decisions)."""
+
+from __future__ import annotations
+
+import json
+from typing import Optional
+
+import typer
+
+from cli.common import fail, load_settings, ready_database, work
+
+app = typer.Typer(no_args_is_help=True)
+
+STATUSES = ("pending_review", "approved", "rejected")
+
+
+@app.command("list")
+def list_command(
+    status: Optional[str] = typer.Option(None, "--status", help="pending_review, approved or rejected."),
+    limit: Optional[int] = typer.Option(None, "--limit", min=1, help="At most N drafts (default: all)."),
+    format: str = typer.Option("text", "--format", help="text or json."),
+) -> None:
+    """Drafts, newest first."""
+    from pipeline.db import session_scope
+    from pipeline.drafts import draft_document, list_drafts
+
+    if status is not None and status not in STATUSES:
+        raise typer.BadParameter(f"choose one of {', '.join(STATUSES)}", param_hint="--status")
+    if format not in ("text", "json"):
+        raise typer.BadParameter("choose text or json", param_hint="--format")
+    database_url = ready_database(load_settings())
+    with work(), session_scope(database_url) as session:
+        documents = [draft_document(d) for d in list_drafts(session, status, limit)]
+    if format == "json":
+        for document in documents:
+            document.pop("html")
+            document.pop("blocks")
+        typer.echo(json.dumps(documents, ensure_ascii=False))
+        return
+    for d in documents:
+        typer.echo(f"{d['id']:>6}  {d['status']:<14}  {d['source_lang'] or '?'}->{d['target_lang']}"
+                   f"  {d['title'][:60]}  {d['source_url']}")
+
+
+@app.command("show")
+def show_command(
+    draft_id: int = typer.Argument(..., metavar="ID"),
+    format: str = typer.Option("html", "--format", help="html, md or json."),
+) -> None:
+    """One draft: the composed HTML, Markdown, or the JSON document."""
+    from pipeline.db import session_scope
+    from pipeline.drafts import draft_document
+    from pipeline.models import Draft
+    from pipeline.render import render_markdown
+
+    if format not in ("html", "md", "json"):
+        raise typer.BadParameter("choose html, md or json", param_hint="--format")
+    database_url = ready_database(load_settings())
+    with work(), session_scope(database_url) as session:
+        draft = session.get(Draft, draft_id)
+        if draft is None:
+            raise fail(f"no draft with id {draft_id}")
+        document = draft_document(draft)
+    if format == "json":
+        typer.echo(json.dumps(document, ensure_ascii=False, indent=2))
+    elif format == "md":
+        typer.echo(render_markdown(document["title"], document["html"]))
+    else:
+        typer.echo(document["html"])

@@ -1,0 +1,123 @@
+"""Drafts: storing a translation as the one draft of its article and target language."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from pipeline.db import insert_or_ignore
+from pipeline.models import (
+    Article,
+    AuditEvent,
+    Draft,
+    DraftStatus,
+    Job,
+    Revision,
+    Segment,
+    utcnow,
+)
+
+
+@dataclass
+class DraftContent:
+    """What the translate and compose stages produce for one draft."""
+
+    title: str
+    blocks: list[dict[str, Any]]
+    html: str
+    provider: str
+    source_lang: str
+    segments: list[dict[str, Any]]  # block_index, key, source, translation, provider, origin
+    checks: list[dict[str, Any]]
+
+
+def save_draft(
+    session: Session, article: Article, target_lang: str, content: DraftContent,
+    actor: str = "system", job_id: int | None = None,
+) -> tuple[Draft, bool]:
+    """Create the draft of ``article`` in ``target_lang``, or add a revision to the existing one.
+
+    Returns the draft and whether it was created. The unique (article, target language)
+    constraint makes this safe when two workers finish the same article at once.
+    """
+    now = utcnow()
+    created = insert_or_ignore(
+        session, Draft,
+        {"article_id": article.id, "target_lang": target_lang, "title": "", "blocks": [],
+         "html": "", "provider": "", "checks": [], "source_lang": content.source_lang,
+         "status": DraftStatus.pending_review.value, "revision": 0, "source_hash": "",
+         "created_at": now, "updated_at": now},
+        ["article_id", "target_lang"],
+    )
+    draft = session.scalars(
+        select(Draft).where(Draft.article_id == article.id, Draft.target_lang == target_lang)
+        .with_for_update()
+    ).one()
+    draft.title = content.title
+    draft.blocks = content.blocks
+    draft.html = content.html
+    draft.provider = content.provider
+    draft.source_lang = content.source_lang
+    draft.checks = content.checks
+    draft.revision += 1
+    if not created and draft.status != DraftStatus.pending_review.value:
+        # New content needs a new review.
+        draft.status = DraftStatus.pending_review.value
+    session.execute(delete(Segment).where(Segment.draft_id == draft.id))
+    session.add_all(Segment(draft_id=draft.id, **segment) for segment in content.segments)
+    session.add(Revision(draft_id=draft.id, number=draft.revision, title=content.title,
+                         blocks=content.blocks, html=content.html, author=actor,
+                         note="translated" if created else "re-translated"))
+    session.add(AuditEvent(draft_id=draft.id, job_id=job_id, actor=actor,
+                           action="created" if created else "re-translated",
+                           detail={"revision": draft.revision, "provider": content.provider}))
+    return draft, created
+
+
+def draft_document(draft: Draft) -> dict[str, Any]:
+    """The JSON form of a draft (``drafts show --format json``, the API)."""
+    article = draft.article
+    return {
+        "id": draft.id,
+        "status": draft.status,
+        "source_url": article.canonical_url,
+        "source_lang": draft.source_lang or article.source_lang,
+        "target_lang": draft.target_lang,
+        "title": draft.title,
+        "source_title": article.title,
+        "author": article.author,
+        "site_name": article.site_name,
+        "published": article.published,
+        "provider": draft.provider,
+        "revision": draft.revision,
+        "created_at": draft.created_at.isoformat(),
+        "updated_at": draft.updated_at.isoformat(),
+        "html": draft.html,
+        "blocks": draft.blocks,
+        "checks": draft.checks,
+    }
+
+
+def list_drafts(session: Session, status: str | None = None, limit: int | None = None) -> list[Draft]:
+    """Drafts newest first, optionally filtered by status; all of them unless ``limit``."""
+    query = select(Draft).order_by(Draft.id.desc())
+    if status:
+        query = query.where(Draft.status == status)
+    if limit is not None:
+        query = query.limit(limit)
+    return list(session.scalars(query))
+
+
+def counts(session: Session) -> dict[str, dict[str, int]]:
+    """Jobs by state and drafts by status, every known state present (zero when none)."""
+    from pipeline.models import JobState
+
+    jobs = {state.value: 0 for state in JobState}
+    jobs.update(dict(session.execute(select(Job.state, func.count()).group_by(Job.state)).all()))
+    drafts = {status.value: 0 for status in DraftStatus}
+    drafts.update(dict(session.execute(
+        select(Draft.status, func.count()).group_by(Draft.status)).all()))
+    return {"jobs": jobs, "drafts": drafts}

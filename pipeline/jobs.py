@@ -1,0 +1,241 @@
+"""A job's life: created queued, its stages run one transaction each, ended done or failed.
+
+The same functions serve the in-process ``transdraft translate`` and the Celery tasks: a
+stage loads the job, checks its state first and returns early when the work is done, so a
+redelivered task is harmless.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from config.settings import Settings
+from pipeline.articles import load_extracted, save_article
+from pipeline.drafts import DraftContent, save_draft
+from pipeline.errors import PipelineError, ProviderUnavailable
+from pipeline.fetch import canonicalize, check_url, fetch
+from pipeline.models import Article, Draft, Job, JobStage, JobState, utcnow
+
+log = logging.getLogger(__name__)
+
+LEASE = timedelta(minutes=10)
+
+
+@dataclass
+class StageOutcome:
+    """What running one stage did: the stage that comes next, or the end."""
+
+    job_id: int
+    next_stage: str | None
+    draft_id: int | None = None
+
+
+@dataclass
+class Pipeline:
+    """The stage functions with what they need: settings, block templates, providers."""
+
+    settings: Settings
+    _templates: object | None = field(default=None, repr=False)
+
+    @property
+    def templates(self):
+        from pipeline.compose import BlockTemplates
+
+        if self._templates is None:
+            self._templates = BlockTemplates(self.settings.blocks_dir)
+        return self._templates
+
+    def providers(self, names: list[str]):
+        from pipeline.translate import make_provider
+
+        return [make_provider(name, self.settings) for name in names]
+
+
+def create_job(
+    session: Session, url: str, target_lang: str, provider: str | None = None,
+    source_lang: str | None = None,
+) -> Job:
+    """Validate ``url`` and add a queued job for it (the caller commits)."""
+    checked = check_url(url)
+    job = Job(url=checked, canonical_url=canonicalize(checked), target_lang=target_lang.lower(),
+              provider=provider, source_lang=source_lang, state=JobState.queued.value,
+              stage=JobStage.fetch.value, next_attempt_at=utcnow())
+    session.add(job)
+    session.flush()
+    return job
+
+
+def claim(session: Session, job_id: int) -> Job | None:
+    """Move a queued (or lease-expired running) job to running; None if someone else has it.
+
+    Compare-and-set on the state column, so two deliveries of one task cannot both run it.
+    """
+    now = utcnow()
+    result = session.execute(
+        update(Job)
+        .where(Job.id == job_id)
+        .where((Job.state == JobState.queued.value)
+               | ((Job.state == JobState.running.value) & (Job.lease_expires_at < now)))
+        .values(state=JobState.running.value, lease_expires_at=now + LEASE,
+                attempts=Job.attempts + 1, started_at=now, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        return None
+    return session.get(Job, job_id, populate_existing=True)
+
+
+def run_stage(session: Session, job: Job, pipeline: Pipeline) -> StageOutcome:
+    """Run the job's current stage and store its output; the caller commits."""
+    if job.stage == JobStage.fetch.value:
+        return _fetch_stage(session, job, pipeline)
+    if job.stage in (JobStage.translate.value, JobStage.compose.value):
+        return _translate_stage(session, job, pipeline)
+    return StageOutcome(job.id, None, job.draft_id)
+
+
+def _fetch_stage(session: Session, job: Job, pipeline: Pipeline) -> StageOutcome:
+    from pipeline.extract import extract
+
+    page = fetch(job.url, pipeline.settings)
+    extracted = extract(page.html, page.final_url)
+    # The canonical URL: the page's own <link rel=canonical> if given, else the fetched URL.
+    extracted.url = canonicalize(extracted.url or page.url)
+    article, _changed = save_article(session, extracted)
+    job.article_id = article.id
+    job.canonical_url = article.canonical_url
+    job.stage = JobStage.translate.value
+    return StageOutcome(job.id, job.stage)
+
+
+def _translate_stage(session: Session, job: Job, pipeline: Pipeline) -> StageOutcome:
+    from pipeline.compose import compose
+    from pipeline.translate import translate_article
+
+    article = session.get(Article, job.article_id)
+    extracted = load_extracted(article)
+    existing = session.scalars(
+        select(Draft).where(Draft.article_id == article.id, Draft.target_lang == job.target_lang)
+    ).first()
+    if existing is not None and existing.source_hash == article.content_hash:
+        # Same content already translated into this language: nothing to send.
+        return _finish(job, existing.id)
+
+    names = [job.provider] if job.provider else None
+    providers = pipeline.providers(_provider_chain(names, pipeline.settings))
+    source_lang = job.source_lang or extracted.source_lang or None
+    result = None
+    last_error: PipelineError | None = None
+    for provider in providers:
+        try:
+            result = translate_article(extracted, job.target_lang, provider, source=source_lang)
+            break
+        except ProviderUnavailable as error:
+            # Fall through to the next provider of the chain.
+            last_error = error
+            log.warning("provider %s unavailable: %s", provider.name, error.reason)
+    if result is None:
+        assert last_error is not None
+        raise last_error
+
+    html = compose(extracted, result.blocks, result.title, job.target_lang, result.provider,
+                   pipeline.templates)
+    content = DraftContent(
+        title=result.title,
+        blocks=[block.to_dict() for block in result.blocks],
+        html=html,
+        provider=result.provider,
+        source_lang=source_lang or "",
+        segments=[
+            {"block_index": s.block_index, "key": s.key, "source": s.source,
+             "translation": s.translation, "provider": s.provider, "origin": s.origin}
+            for s in result.segments
+        ],
+        checks=[],
+    )
+    draft, _created = save_draft(session, article, job.target_lang, content, job_id=job.id)
+    draft.source_hash = article.content_hash
+    return _finish(job, draft.id)
+
+
+def _finish(job: Job, draft_id: int) -> StageOutcome:
+    job.draft_id = draft_id
+    job.stage = JobStage.finished.value
+    job.state = JobState.done.value
+    job.last_error = None
+    job.finished_at = utcnow()
+    job.lease_expires_at = None
+    return StageOutcome(job.id, None, draft_id)
+
+
+def _provider_chain(names: list[str] | None, settings: Settings) -> list[str]:
+    if not names:
+        return list(settings.provider)
+    chain: list[str] = []
+    for name in names:
+        chain.extend(part.strip().lower() for part in name.split(",") if part.strip())
+    return chain
+
+
+def fail(job: Job, reason: str) -> None:
+    """End the job as failed with a reason a person can act on."""
+    job.state = JobState.failed.value
+    job.last_error = reason
+    job.finished_at = utcnow()
+    job.lease_expires_at = None
+
+
+def run_inline(
+    database_url: str, job_id: int, pipeline: Pipeline, provider_retries: int = 2,
+) -> int:
+    """Run every stage of a job in this process, a transaction per stage; return the draft id.
+
+    Raises the stage's PipelineError after marking the job failed. Fetch errors are not
+    retried here (a person is waiting at the terminal); a rate-limited provider is retried
+    a couple of times with a short backoff.
+    """
+    import time
+
+    from pipeline.db import session_scope
+
+    with session_scope(database_url) as session:
+        job = claim(session, job_id)
+        if job is None:
+            raise PipelineError(f"job {job_id} is not queued")
+    provider_attempts = 0
+    while True:
+        try:
+            with session_scope(database_url) as session:
+                job = session.get(Job, job_id)
+                outcome = run_stage(session, job, pipeline)
+        except ProviderUnavailable as error:
+            if provider_attempts < provider_retries:
+                provider_attempts += 1
+                time.sleep(min(error.retry_after or 2.0 ** provider_attempts, 10.0))
+                continue
+            _record_failure(database_url, job_id, error.reason)
+            raise
+        except PipelineError as error:
+            _record_failure(database_url, job_id, error.reason)
+            raise
+        except Exception as error:
+            # A bug or an unexpected library error: the job still ends visibly failed.
+            log.exception("job %s failed unexpectedly", job_id)
+            reason = f"internal error: {type(error).__name__}: {error}"
+            _record_failure(database_url, job_id, reason)
+            raise PipelineError(reason) from error
+        if outcome.next_stage is None:
+            assert outcome.draft_id is not None
+            return outcome.draft_id
+
+
+def _record_failure(database_url: str, job_id: int, reason: str) -> None:
+    from pipeline.db import session_scope
+
+    with session_scope(database_url) as session:
+        fail(session.get(Job, job_id), reason)
