@@ -12,7 +12,8 @@ def test_heading_keeps_level_and_inline_markup():
 
 
 def test_paragraph_keeps_links_and_escapes_nothing_twice():
-    html = render_blocks([Block("paragraph", html='A <a href="https://e.example/">link</a> &amp; B')])
+    inline = 'A <a href="https://e.example/">link</a> &amp; B'
+    html = render_blocks([Block("paragraph", html=inline)])
     assert html == ('<p>A <a href="https://e.example/" rel="noopener noreferrer nofollow">link</a>'
                     " &amp; B</p>")
 
@@ -26,7 +27,8 @@ def test_lists_ordered_and_unordered():
 
 def test_quote_with_and_without_cite():
     html = render_blocks([Block("quote", html="We <em>will</em>.", cite="Ann <Lee> & Co")])
-    assert html == "<blockquote><p>We <em>will</em>.</p><cite>Ann &lt;Lee&gt; &amp; Co</cite></blockquote>"
+    assert html == ("<blockquote><p>We <em>will</em>.</p>"
+                    "<cite>Ann &lt;Lee&gt; &amp; Co</cite></blockquote>")
     assert "<cite>" not in render_blocks([Block("quote", html="q")])
 
 
@@ -55,8 +57,10 @@ def test_table_header_rows_use_th():
 
 
 def test_unsafe_inline_html_in_a_block_is_removed():
-    html = render_blocks([Block("paragraph", html='Hi<script>alert(1)</script> <a href="javascript:x()">l</a>'),
-                          Block("figure", src="javascript:alert(1)", caption="<img src=x onerror=alert(1)>c")])
+    html = render_blocks([
+        Block("paragraph", html='Hi<script>alert(1)</script> <a href="javascript:x()">l</a>'),
+        Block("figure", src="javascript:alert(1)", caption="<img src=x onerror=alert(1)>c"),
+    ])
     assert "script" not in html and "onerror" not in html and "javascript" not in html
     assert "Hi" in html
 
@@ -83,7 +87,8 @@ def test_markdown_headings_links_images_and_captions():
 
 
 def test_markdown_of_a_composed_article_does_not_repeat_the_title():
-    html = '<article lang="nl"><header><p>Disclaimer</p></header><h1>Titel</h1><p>Tekst</p></article>'
+    html = ('<article lang="nl"><header><p>Disclaimer</p></header>'
+            "<h1>Titel</h1><p>Tekst</p></article>")
     md = render_markdown("Titel", html)
     assert md.count("# Titel") == 1
     assert md.index("Disclaimer") < md.index("# Titel") < md.index("Tekst")

@@ -19,7 +19,8 @@ PAYLOADS = [
     '<svg onload="alert(1)"><circle r="1"/></svg>',
     "<svg><script>alert(1)</script></svg>",
     '<svg><a xlink:href="javascript:alert(1)"><text>x</text></a></svg>',
-    "<math><mtext><table><mglyph><style><img src=x onerror=alert(1)></style></mglyph></table></mtext></math>",
+    "<math><mtext><table><mglyph><style><img src=x onerror=alert(1)></style></mglyph></table>"
+    "</mtext></math>",
     '<math href="javascript:alert(1)">click</math>',
     '<a href="javascript:alert(1)">a</a>',
     '<a href="JaVaScRiPt:alert(1)">a</a>',
