@@ -1,0 +1,109 @@
+"""Blocks to HTML (the body of a draft) and a composed article to Markdown (for export)."""
+
+from __future__ import annotations
+
+import re
+from html import escape
+
+from markdownify import MarkdownConverter
+
+from pipeline.document import Block
+from pipeline.sanitize import clean_html
+
+
+def _attr(value: str) -> str:
+    return escape(value, quote=True)
+
+
+def _heading(block: Block) -> str:
+    level = min(max(block.level, 1), 6)
+    return f"<h{level}>{block.html}</h{level}>"
+
+
+def _list(block: Block) -> str:
+    tag = "ol" if block.ordered else "ul"
+    items = "".join(f"<li>{item}</li>" for item in block.items)
+    return f"<{tag}>{items}</{tag}>"
+
+
+def _quote(block: Block) -> str:
+    cite = f"<cite>{escape(block.cite)}</cite>" if block.cite.strip() else ""
+    return f"<blockquote><p>{block.html}</p>{cite}</blockquote>"
+
+
+def _figure(block: Block) -> str:
+    image = f'<img src="{_attr(block.src)}" alt="{_attr(block.alt)}">' if block.src else ""
+    parts = []
+    if block.caption.strip():
+        parts.append(block.caption)
+    if block.credit.strip():
+        parts.append(f'<small class="credit">{escape(block.credit)}</small>')
+    caption = f"<figcaption>{' '.join(parts)}</figcaption>" if parts else ""
+    return f"<figure>{image}{caption}</figure>"
+
+
+def _table(block: Block) -> str:
+    head_rows = block.rows[: block.header_rows]
+    body_rows = block.rows[block.header_rows:]
+
+    def row(cells: tuple[str, ...], tag: str) -> str:
+        return "<tr>" + "".join(f"<{tag}>{cell}</{tag}>" for cell in cells) + "</tr>"
+
+    head = "".join(row(cells, "th") for cells in head_rows)
+    body = "".join(row(cells, "td") for cells in body_rows)
+    return (
+        "<table>"
+        + (f"<thead>{head}</thead>" if head else "")
+        + (f"<tbody>{body}</tbody>" if body else "")
+        + "</table>"
+    )
+
+
+_RENDERERS = {
+    "heading": _heading,
+    "paragraph": lambda block: f"<p>{block.html}</p>",
+    "list": _list,
+    "quote": _quote,
+    "figure": _figure,
+    "table": _table,
+}
+
+
+def render_blocks(blocks: list[Block]) -> str:
+    """The body HTML of ``blocks``, one element per block, sanitized as a whole.
+
+    Plain-text fields (alt, credit, cite) are escaped here; inline-HTML fields are inserted
+    as they are, and the final clean_html pass removes anything unsafe in them.
+    """
+    return clean_html("\n".join(_RENDERERS[block.kind](block) for block in blocks))
+
+
+class _ArticleMarkdown(MarkdownConverter):
+    """markdownify with a figure's caption on its own line and a quote's source marked."""
+
+    def convert_figure(self, el, text, parent_tags):  # noqa: ANN001 - markdownify's signature
+        text = text.strip()
+        return f"\n\n{text}\n\n" if text else ""
+
+    def convert_cite(self, el, text, parent_tags):  # noqa: ANN001
+        text = text.strip()
+        if el.parent is not None and el.parent.name == "blockquote" and text:
+            return f"\n\n— {text}\n\n"
+        return f"*{text}*" if text else ""
+
+
+_H1 = re.compile(r"<h1[\s>]", re.IGNORECASE)
+
+
+def render_markdown(title: str, html: str) -> str:
+    """Markdown of an article: ATX headings, links, images with their caption line after.
+
+    ``html`` is either a body or a composed article; the title is added as ``# title``
+    only when ``html`` has no ``<h1>`` of its own, so a composed article keeps its order.
+    """
+    html = clean_html(html)
+    converter = _ArticleMarkdown(heading_style="ATX", bullets="-", escape_misc=False)
+    body = converter.convert(html).strip()
+    if _H1.search(html) or not title.strip():
+        return body + "\n"
+    return f"# {title.strip()}\n\n{body}\n"
