@@ -19,7 +19,7 @@ from pipeline.extract.body import Draft, body_drafts
 from pipeline.extract.figures import (figure_block, image_url, is_tiny)
 from pipeline.extract.inline import normalize_space, plain_text
 from pipeline.extract.locate import TextIndex, squeeze
-from pipeline.extract.metadata import (base_url, byline_from_page, canonical_url,
+from pipeline.extract.metadata import (base_url, byline_from_page, canonical_url, choose_title,
                                        clean_author, declared_language, detected_language,
                                        lead_image, meta_description, meta_site_name)
 
@@ -46,15 +46,20 @@ def extract(html: str, url: str) -> ExtractedArticle:
     except (etree.ParserError, ValueError) as error:
         raise NotAnArticle(NO_MAIN_TEXT) from error
     base = base_url(root, url)
+    # No URL for trafilatura: it resolves relative links against the host root and makes
+    # "//host" links http:; hrefs are resolved here against the page (or <base>) instead.
     document = trafilatura.bare_extraction(
-        html, url=base, include_comments=False, include_formatting=True,
+        html, url=None, include_comments=False, include_formatting=True,
         include_links=True, include_images=True, include_tables=True, with_metadata=True,
         deduplicate=False)
     if document is None or document.body is None:
         raise NotAnArticle(NO_MAIN_TEXT)
 
-    title = normalize_space(document.title or "")
+    site_name = normalize_space(document.sitename or meta_site_name(root))
     drafts = body_drafts(document.body, base)
+    leading_headings = [d.text for d in drafts[:3] if d.block.kind == "heading"]
+    title = choose_title(root, normalize_space(document.title or ""), site_name,
+                         leading_headings)
     drafts = _without_title(drafts, title)
     if _running_words(drafts) < MIN_WORDS:
         raise NotAnArticle(NO_MAIN_TEXT)
@@ -75,7 +80,7 @@ def extract(html: str, url: str) -> ExtractedArticle:
         blocks=blocks,
         author=author,
         published=document.date or "",
-        site_name=normalize_space(document.sitename or meta_site_name(root)),
+        site_name=site_name,
         source_lang=declared_language(root) or detected_language(body_text),
         lead_image=lead_image(document.image, base) or (figure_srcs[0] if figure_srcs else ""),
         description=normalize_space(document.description or meta_description(root)),

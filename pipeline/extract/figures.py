@@ -51,6 +51,9 @@ def _classes(element: etree._Element) -> str:
 def _clean_credit(text: str) -> str:
     text = normalize_space(text).strip("()[] ")
     text = _LEADING_LABEL.sub("", text)
+    # Screen-reader labels glued to the name: "CreditCreditJane Doe/EPA".
+    text = re.sub(r"^(?:(?:credits?|photo|foto|image)(?=[A-Z\s:]))+\s*:?\s*", "", text,
+                  flags=re.IGNORECASE)
     return normalize_space(text).rstrip(".")
 
 

@@ -119,3 +119,33 @@ def meta_site_name(root: etree._Element) -> str:
 def meta_description(root: etree._Element) -> str:
     """The page's description meta."""
     return _meta(root, "description", "og:description", "twitter:description")
+
+
+_TITLE_SEPARATORS = re.compile(r"\s+(?:\||-|–|—|::|·|»|/|\\)\s+|\s+_")
+
+
+def choose_title(root: etree._Element, found: str, site_name: str,
+                 leading_headings: list[str]) -> str:
+    """The article title: trafilatura's when it is declared metadata, part of ``<title>`` or
+    the heading that opens the extracted body.
+
+    Otherwise trafilatura may have taken the first ``h1`` of a sidebar or a site header; the
+    document ``<title>`` without a trailing site name is the safer choice then.
+    """
+    declared = {normalize_space(_meta(root, name)) for name in (
+        "og:title", "twitter:title", "dc.title", "dcterms.title", "title", "headline")}
+    declared |= {normalize_space(h) for h in re.findall(
+        r'"headline"\s*:\s*"([^"]+)"', " ".join(s.text or "" for s in root.iter("script")))}
+    page_title = normalize_space(root.findtext(".//title") or "")
+    if not found or found in declared or not page_title or found in leading_headings:
+        return found or page_title
+    if re.sub(r"\W", "", found).lower() in re.sub(r"\W", "", page_title).lower():
+        return found
+    parts = _TITLE_SEPARATORS.split(page_title)
+    if len(parts) > 1:
+        site = site_name.lower()
+        if parts[-1].lower() == site or len(parts[-1].split()) <= 3:
+            parts = parts[:-1]
+        elif parts[0].lower() == site or len(parts[0].split()) <= 2:
+            parts = parts[1:]
+    return normalize_space(" - ".join(parts)) or found
