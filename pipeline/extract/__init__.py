@@ -8,6 +8,7 @@ above the body in particular), the source of a quote, the canonical URL and the 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import trafilatura
 from lxml import etree
@@ -16,8 +17,9 @@ from lxml import html as lxml_html
 from pipeline.document import Block, ExtractedArticle
 from pipeline.errors import NotAnArticle
 from pipeline.extract.body import Draft, body_drafts
-from pipeline.extract.figures import (figure_block, image_url, is_tiny)
-from pipeline.extract.inline import normalize_space, plain_text
+from pipeline.extract.figures import (cut_trailing_text, figure_block, figure_container,
+                                      image_url, is_tiny)
+from pipeline.extract.inline import inline_fragment, normalize_space, plain_text
 from pipeline.extract.locate import TextIndex, squeeze
 from pipeline.extract.metadata import (base_url, byline_from_page, canonical_url, choose_title,
                                        clean_author, declared_language, detected_language,
@@ -185,16 +187,10 @@ def _recover_figures(drafts: list[Draft], root: etree._Element, index: TextIndex
         if not src or src in have:
             continue
         in_main = main in img.iterancestors()
-        if not in_main and img.getparent() is not None and not _has_figure_ancestor(img):
+        if not in_main and img.getparent() is not None and figure_container(img) is None:
             continue  # outside the body, only real figures (the lead image) are taken
         have.add(src)
         _insert(drafts, Draft(figure_block(img, base, src=src), "", position, img))
-
-
-def _has_figure_ancestor(img: etree._Element) -> bool:
-    from pipeline.extract.figures import figure_container
-
-    return figure_container(img) is not None
 
 
 def _insert(drafts: list[Draft], draft: Draft) -> None:
@@ -223,22 +219,8 @@ def _attach_quote_sources(drafts: list[Draft]) -> None:
             continue
         html = draft.block.html
         if plain_text(html).endswith(cite):
-            html = _strip_trailing_text(html, source)
-        drafts[i].block = _replace(draft.block, html=html, cite=cite)
-
-
-def _strip_trailing_text(html: str, source: etree._Element) -> str:
-    from pipeline.extract.figures import _cut_html
-
-    from pipeline.extract.inline import inline_fragment
-
-    return inline_fragment(_cut_html(html, source.text_content()), "")
-
-
-def _replace(block: Block, **changes: str) -> Block:
-    from dataclasses import replace
-
-    return replace(block, **changes)
+            html = inline_fragment(cut_trailing_text(html, source.text_content()), "")
+        drafts[i].block = replace(draft.block, html=html, cite=cite)
 
 
 def _dedupe_captions(blocks: list[Block]) -> list[Block]:

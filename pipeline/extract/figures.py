@@ -70,12 +70,12 @@ def split_credit(caption_html: str, base_url: str) -> CaptionParts:
         credit = f"© {who}" if pattern is _COPYRIGHT else who
         if pattern is _COPYRIGHT and match.group("sign").lower() == "copyright":
             credit = f"Copyright {who}"
-        cut = _cut_html(caption_html, text[match.start():])
+        cut = cut_trailing_text(caption_html, text[match.start():])
         return CaptionParts(inline_fragment(cut, base_url), _clean_credit(credit))
     return CaptionParts(caption_html, "")
 
 
-def _cut_html(markup: str, tail_text: str) -> str:
+def cut_trailing_text(markup: str, tail_text: str) -> str:
     """``markup`` without the text ``tail_text`` at its end (tags inside it dropped too)."""
     tail = re.sub(r"\s+", "", tail_text)
     i, j = len(markup), len(tail)
