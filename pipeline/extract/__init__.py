@@ -1,0 +1,238 @@
+"""Extraction: the main content and metadata of an HTML page as an ExtractedArticle.
+
+trafilatura finds the main content; the original page is then consulted for what
+trafilatura leaves out: captions and credits of figures, figures it dropped (the lead image
+above the body in particular), the source of a quote, the canonical URL and the language.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+import trafilatura
+from lxml import etree
+from lxml import html as lxml_html
+
+from pipeline.document import Block, ExtractedArticle
+from pipeline.errors import NotAnArticle
+from pipeline.extract.body import Draft, body_drafts
+from pipeline.extract.figures import (cut_trailing_text, figure_block, figure_container,
+                                      image_url, is_tiny)
+from pipeline.extract.inline import inline_fragment, normalize_space, plain_text
+from pipeline.extract.locate import TextIndex, squeeze
+from pipeline.extract.metadata import (base_url, byline_from_page, canonical_url, choose_title,
+                                       clean_author, declared_language, detected_language,
+                                       lead_image, meta_description, meta_site_name)
+
+__all__ = ["extract"]
+
+NO_MAIN_TEXT = "not an article: no main text found"
+# Fewer words of running text than this is a login wall, an error page or a stub.
+MIN_WORDS = 25
+
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
+_CHROME = re.compile(
+    r"related|comment|share|sharing|social|newsletter|promo|advert|sidebar|"
+    r"recommend|more-stories|teaser|widget|cookie|subscribe|signup|popular|trending|"
+    r"outbrain|taboola|author-bio|avatar", re.IGNORECASE)
+_CHROME_TAGS = frozenset({"nav", "aside", "footer", "form"})
+
+
+def extract(html: str, url: str) -> ExtractedArticle:
+    """The article in ``html`` (fetched from ``url``): metadata and ordered body blocks."""
+    if not html or not html.strip():
+        raise NotAnArticle(NO_MAIN_TEXT)
+    try:
+        root = lxml_html.document_fromstring(_XML_DECLARATION.sub("", html))
+    except (etree.ParserError, ValueError) as error:
+        raise NotAnArticle(NO_MAIN_TEXT) from error
+    base = base_url(root, url)
+    # No URL for trafilatura: it resolves relative links against the host root and makes
+    # "//host" links http:; hrefs are resolved here against the page (or <base>) instead.
+    document = trafilatura.bare_extraction(
+        html, url=None, include_comments=False, include_formatting=True,
+        include_links=True, include_images=True, include_tables=True, with_metadata=True,
+        deduplicate=False)
+    if document is None or document.body is None:
+        raise NotAnArticle(NO_MAIN_TEXT)
+
+    site_name = normalize_space(document.sitename or meta_site_name(root))
+    drafts = body_drafts(document.body, base)
+    leading_headings = [d.text for d in drafts[:3] if d.block.kind == "heading"]
+    title = choose_title(root, normalize_space(document.title or ""), site_name,
+                         leading_headings)
+    drafts = _without_title(drafts, title)
+    if _running_words(drafts) < MIN_WORDS:
+        raise NotAnArticle(NO_MAIN_TEXT)
+
+    index = TextIndex(root)
+    _locate(drafts, index)
+    _attach_figure_details(drafts, root, base)
+    _recover_figures(drafts, root, index, base, title)
+    _attach_quote_sources(drafts)
+    blocks = _dedupe_captions([d.block for d in drafts])
+
+    body_text = " ".join(plain_text(t) for b in blocks for _, t in b.segments())
+    author = clean_author(document.author or "") or clean_author(byline_from_page(root))
+    figure_srcs = [b.src for b in blocks if b.kind == "figure"]
+    return ExtractedArticle(
+        url=canonical_url(root, url),
+        title=title,
+        blocks=blocks,
+        author=author,
+        published=document.date or "",
+        site_name=site_name,
+        source_lang=declared_language(root) or detected_language(body_text),
+        lead_image=lead_image(document.image, base) or (figure_srcs[0] if figure_srcs else ""),
+        description=normalize_space(document.description or meta_description(root)),
+    )
+
+
+def _without_title(drafts: list[Draft], title: str) -> list[Draft]:
+    """The title is metadata: a heading repeating it at the top is not a body block."""
+    key = squeeze(title).lower()
+    for i, draft in enumerate(drafts[:3]):
+        if draft.block.kind == "heading" and squeeze(draft.text).lower() == key:
+            return drafts[:i] + drafts[i + 1:]
+    return drafts
+
+
+def _running_words(drafts: list[Draft]) -> int:
+    return sum(len(plain_text(text).split()) for d in drafts if d.block.kind != "heading"
+               for _, text in d.block.segments())
+
+
+def _locate(drafts: list[Draft], index: TextIndex) -> None:
+    """Find each text block in the page; blocks not found take the previous position."""
+    after = 0
+    for draft in drafts:
+        if not draft.text:
+            continue
+        found = index.find(draft.text, after)
+        if found >= 0:
+            draft.position = found
+            draft.element = index.owner(found)
+            after = found + 1
+
+
+def _images_by_src(root: etree._Element, base: str) -> dict[str, etree._Element]:
+    images: dict[str, etree._Element] = {}
+    for img in root.iter("img"):
+        src = image_url(img, base)
+        if src:
+            images.setdefault(src, img)
+    return images
+
+
+def _attach_figure_details(drafts: list[Draft], root: etree._Element, base: str) -> None:
+    """Figures trafilatura kept get their caption and credit from the page."""
+    images = _images_by_src(root, base)
+    for draft in drafts:
+        if draft.block.kind != "figure":
+            continue
+        img = images.get(draft.block.src)
+        if img is None:
+            continue
+        draft.element = img
+        draft.block = figure_block(img, base, src=draft.block.src, alt=draft.block.alt)
+
+
+def _is_chrome(element: etree._Element, stop: etree._Element | None) -> bool:
+    for ancestor in [element, *element.iterancestors()]:
+        if ancestor is stop:
+            return False
+        if ancestor.tag in _CHROME_TAGS:
+            return True
+        marks = f"{ancestor.get('class') or ''} {ancestor.get('id') or ''}"
+        if _CHROME.search(marks):
+            return True
+    return False
+
+
+def _common_ancestor(elements: list[etree._Element]) -> etree._Element | None:
+    if not elements:
+        return None
+    chain = [elements[0], *elements[0].iterancestors()]
+    common = set(chain)
+    for element in elements[1:]:
+        common &= {element, *element.iterancestors()}
+    return next((e for e in chain if e in common), None)
+
+
+def _recover_figures(drafts: list[Draft], root: etree._Element, index: TextIndex,
+                     base: str, title: str) -> None:
+    """Put back figures of the main content that trafilatura dropped, where they stood."""
+    located = [d for d in drafts if d.element is not None and d.block.kind != "figure"]
+    main = _common_ancestor([d.element for d in located])
+    if main is None or main.tag in ("html", "body"):
+        return
+    container = next((a for a in [main, *main.iterancestors()] if a.tag == "article"), None)
+    if container is None:
+        container = main.getparent() if main.getparent().tag not in ("html", "body") else main
+    first = min(d.position for d in located)
+    last = max(d.position for d in located)
+    lower = index.start.get(main, first)
+    title_key = squeeze(title).lower()
+    for h1 in container.iter("h1"):
+        if title_key and squeeze(h1.text_content()).lower() == title_key:
+            lower = min(lower, index.start[h1])
+            break
+    have = {d.block.src for d in drafts if d.block.kind == "figure"}
+    for img in container.iter("img"):
+        position = index.start.get(img, -1)
+        if not lower <= position <= last or is_tiny(img) or _is_chrome(img, container):
+            continue
+        src = image_url(img, base)
+        if not src or src in have:
+            continue
+        in_main = main in img.iterancestors()
+        if not in_main and img.getparent() is not None and figure_container(img) is None:
+            continue  # outside the body, only real figures (the lead image) are taken
+        have.add(src)
+        _insert(drafts, Draft(figure_block(img, base, src=src), "", position, img))
+
+
+def _insert(drafts: list[Draft], draft: Draft) -> None:
+    """Insert before the first block that stands after ``draft`` in the page."""
+    for i, other in enumerate(drafts):
+        if other.position > draft.position:
+            drafts.insert(i, draft)
+            return
+    drafts.append(draft)
+
+
+def _attach_quote_sources(drafts: list[Draft]) -> None:
+    """A quote's source (``<footer>``/``<cite>`` inside the blockquote) becomes its cite."""
+    for i, draft in enumerate(drafts):
+        if draft.block.kind != "quote" or draft.element is None:
+            continue
+        quote = next((a for a in [draft.element, *draft.element.iterancestors()]
+                      if a.tag in ("blockquote", "q", "figure")), None)
+        if quote is None:
+            continue
+        source = next((e for e in quote.iter("footer", "cite", "figcaption")), None)
+        if source is None:
+            continue
+        cite = normalize_space(source.text_content()).lstrip("—–-― ").strip()
+        if not cite:
+            continue
+        html = draft.block.html
+        if plain_text(html).endswith(cite):
+            html = inline_fragment(cut_trailing_text(html, source.text_content()), "")
+        drafts[i].block = replace(draft.block, html=html, cite=cite)
+
+
+def _dedupe_captions(blocks: list[Block]) -> list[Block]:
+    """Drop paragraphs that only repeat the caption or credit of a neighbouring figure."""
+    result: list[Block] = []
+    for i, block in enumerate(blocks):
+        if block.kind == "paragraph":
+            text = squeeze(plain_text(block.html))
+            neighbours = blocks[max(0, i - 2):i] + blocks[i + 1:i + 3]
+            if any(n.kind == "figure" and text and text in {
+                    squeeze(plain_text(n.caption)), squeeze(n.credit),
+                    squeeze(plain_text(n.caption) + n.credit)} for n in neighbours):
+                continue
+        result.append(block)
+    return result

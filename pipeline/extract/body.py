@@ -1,0 +1,137 @@
+"""trafilatura's XML body mapped to blocks, each with the text used to find it in the page."""
+
+from __future__ import annotations
+
+from copy import deepcopy
+from dataclasses import dataclass
+
+from lxml import etree
+
+from pipeline.document import Block
+from pipeline.extract.inline import inline_html, normalize_space, plain_text, resolve_url
+
+_HEADING_LEVELS = {f"h{n}": n for n in range(1, 7)}
+
+
+@dataclass
+class Draft:
+    """A block as trafilatura gave it, before it is matched against the page."""
+
+    block: Block
+    text: str = ""  # plain text used to find the block in the page
+    position: int = -1  # offset in the page's text (see TextIndex), -1 when not found
+    element: etree._Element | None = None  # the page element holding the text
+
+
+def _heading(element: etree._Element, base_url: str) -> Draft | None:
+    markup = inline_html(element, base_url)
+    if not plain_text(markup):
+        return None
+    level = _HEADING_LEVELS.get((element.get("rend") or "").lower(), 2)
+    return Draft(Block(kind="heading", html=markup, level=level), plain_text(markup))
+
+
+def _paragraph(element: etree._Element, base_url: str) -> list[Draft]:
+    """A paragraph; images trafilatura left inside it become figures after it."""
+    graphics = [g for g in element.iter("graphic")]
+    if graphics:
+        element = deepcopy(element)
+        for graphic in list(element.iter("graphic")):
+            parent = graphic.getparent()
+            tail = graphic.tail or ""
+            previous = graphic.getprevious()
+            if previous is not None:
+                previous.tail = (previous.tail or "") + tail
+            else:
+                parent.text = (parent.text or "") + tail
+            parent.remove(graphic)
+    drafts = []
+    markup = inline_html(element, base_url)
+    if plain_text(markup):
+        drafts.append(Draft(Block(kind="paragraph", html=markup), plain_text(markup)))
+    drafts.extend(d for g in graphics if (d := _graphic(g, base_url)))
+    return drafts
+
+
+def _graphic(element: etree._Element, base_url: str) -> Draft | None:
+    src = resolve_url(element.get("src"), base_url)
+    if not src:
+        return None
+    block = Block(kind="figure", src=src, alt=normalize_space(element.get("alt") or ""))
+    return Draft(block, "")
+
+
+def _list(element: etree._Element, base_url: str) -> Draft | None:
+    items: list[str] = []
+    for item in element.iter("item"):
+        own = deepcopy(item)
+        for nested in list(own.iter("list")):
+            if nested is not own and nested.getparent() is not None:
+                nested.getparent().remove(nested)
+        markup = inline_html(own, base_url)
+        if plain_text(markup):
+            items.append(markup)
+    if not items:
+        return None
+    ordered = (element.get("rend") or "").lower() == "ol"
+    block = Block(kind="list", ordered=ordered, items=tuple(items))
+    return Draft(block, plain_text(items[0]))
+
+
+def _quote(element: etree._Element, base_url: str) -> Draft | None:
+    paragraphs = [p for p in element if p.tag in ("p", "head")]
+    if paragraphs and not normalize_space(element.text or ""):
+        parts = [inline_html(p, base_url) for p in paragraphs]
+        markup = "<br><br>".join(p for p in parts if plain_text(p))
+    else:
+        markup = inline_html(element, base_url)
+    if not plain_text(markup):
+        return None
+    return Draft(Block(kind="quote", html=markup), plain_text(markup))
+
+
+def _table(element: etree._Element, base_url: str) -> Draft | None:
+    rows: list[tuple[str, ...]] = []
+    header_rows = 0
+    counting_header = True
+    for row in element.iter("row"):
+        if next(row.iterancestors("table"), None) is not element:
+            continue  # a row of a nested table
+        cells = [c for c in row if c.tag == "cell"]
+        if not cells:
+            continue
+        rows.append(tuple(inline_html(c, base_url) for c in cells))
+        is_header = all(c.get("role") == "head" for c in cells)
+        if counting_header and is_header:
+            header_rows += 1
+        else:
+            counting_header = False
+    if not any(plain_text(cell) for row in rows for cell in row):
+        return None
+    first = next(cell for row in rows for cell in row if plain_text(cell))
+    return Draft(Block(kind="table", rows=tuple(rows), header_rows=header_rows),
+                 plain_text(first))
+
+
+def body_drafts(body: etree._Element, base_url: str) -> list[Draft]:
+    """The top-level elements of trafilatura's body as drafts, in order."""
+    drafts: list[Draft] = []
+    for element in body:
+        if not isinstance(element.tag, str):
+            continue
+        tag = element.tag
+        if tag == "head":
+            drafts.extend(d for d in [_heading(element, base_url)] if d)
+        elif tag == "list":
+            drafts.extend(d for d in [_list(element, base_url)] if d)
+        elif tag == "quote":
+            drafts.extend(d for d in [_quote(element, base_url)] if d)
+        elif tag == "graphic":
+            drafts.extend(d for d in [_graphic(element, base_url)] if d)
+        elif tag == "table":
+            drafts.extend(d for d in [_table(element, base_url)] if d)
+        elif tag in ("div", "section"):
+            drafts.extend(body_drafts(element, base_url))
+        else:  # p, code and anything else that carries text
+            drafts.extend(_paragraph(element, base_url))
+    return drafts
