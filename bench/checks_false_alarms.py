@@ -98,8 +98,8 @@ def run(show: str | None) -> None:
     print(header)
     detection_rows = []
     for lang, name in TARGETS.items():
-        target = blocks((DATA / f"{name}.devtest").read_text(encoding="utf-8").splitlines(),
-                        groups)
+        target_sentences = (DATA / f"{name}.devtest").read_text(encoding="utf-8").splitlines()
+        target = blocks(target_sentences, groups)
         checks = check_article(source, target, "en", lang)
         per_kind = Counter(c.kind for c in checks)
         print(f"en-{lang:<4}{len(source):>7}" + "".join(f"{per_kind[k]:>9}" for k in KINDS)
@@ -110,15 +110,22 @@ def run(show: str | None) -> None:
                     print(f"    [{c.block}] {c.message}\n      EN: {source[c.block].html}\n"
                           f"      {lang.upper()}: {target[c.block].html}")
 
+        firsts = {group[0] for group in groups}
+        mixed = blocks([target_sentences[i] if i in firsts else english[i]
+                        for i in range(len(english))], groups)
         for label, kind, corrupt in (
             ("number changed", "numbers", _change_number),
             ("link dropped", "links", _drop_link),
             ("source copied", "untranslated", lambda b, i: source[i]),
+            ("source, commas dropped", "untranslated",
+             lambda b, i: Block(kind="paragraph", html=source[i].html.replace(",", ""))),
+            ("2 of 3 sentences left", "untranslated",
+             lambda b, i: mixed[i] if len(groups[i]) > 1 else None),
             ("2/3 of text dropped", "length", _truncate),
         ):
             corrupted, eligible = list(target), []
             for i, block in enumerate(target):
-                bad = corrupt(block, i) if label == "source copied" else corrupt(block)
+                bad = corrupt(block, i) if kind == "untranslated" else corrupt(block)
                 if bad is not None:
                     corrupted[i] = bad
                     eligible.append(i)
@@ -126,10 +133,10 @@ def run(show: str | None) -> None:
             detection_rows.append((f"en-{lang}", label, kind, len(eligible), len(hits)))
 
     print("\nDetection on corrupted translations (blocks corrupted / flagged with the kind):")
-    print(f"{'pair':<7}{'corruption':<22}{'kind':<14}{'blocks':>7}{'flagged':>9}{'rate':>8}")
+    print(f"{'pair':<7}{'corruption':<26}{'kind':<14}{'blocks':>7}{'flagged':>9}{'rate':>8}")
     for pair, label, kind, total, hits in detection_rows:
         rate = 100 * hits / total if total else 0.0
-        print(f"{pair:<7}{label:<22}{kind:<14}{total:>7}{hits:>9}{rate:>7.1f}%")
+        print(f"{pair:<7}{label:<26}{kind:<14}{total:>7}{hits:>9}{rate:>7.1f}%")
 
 
 def main() -> int:

@@ -30,13 +30,14 @@ _COMPACT_SCRIPTS = {"zh", "ja", "ko"}  # a character carries far more than in La
 LENGTH_CHECK_MIN_CHARS = 40
 # Below these, a block is a name, a figure or a slogan that may rightly stay as it is.
 UNTRANSLATED_MIN_LETTERS = 20
-LANGID_MIN_LETTERS = 60
+LANGID_MIN_LETTERS = 40
 LANGID_MIN_PROBABILITY = 0.99
 
 _TAG = re.compile(r"<[^>]*>")
 _BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
 _LETTER = re.compile(r"[^\W\d_]")
 _WORDS = re.compile(r"[^\W\d_]+")
+_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’»)]*\s+(?=[\"'“‘«(¿¡]*[A-ZÀ-Þ0-9])")
 
 
 @dataclass(frozen=True)
@@ -140,15 +141,26 @@ def _links(source_html: list[str], translated_html: list[str]) -> list[tuple[Che
 
 def _untranslated(source: str, translated: str, source_lang: str,
                   target_lang: str) -> list[tuple[CheckKind, str]]:
-    if _base(source_lang) == _base(target_lang) or not _is_prose(translated):
+    source_lang, target_lang = _base(source_lang), _base(target_lang)
+    if source_lang == target_lang or not _is_prose(translated):
         return []
     if translated.casefold() == source.casefold() and _letters(source) >= UNTRANSLATED_MIN_LETTERS:
         return [("untranslated", "translation is identical to the source")]
-    if _letters(translated) >= LANGID_MIN_LETTERS:
-        detected = _in_source_language(translated, _base(source_lang), _base(target_lang))
-        if detected:
-            return [("untranslated", f"translation reads as {detected}, the source language")]
+    # Sentence by sentence, so a block translated only in part is caught too.
+    folded_source = source.casefold()
+    for sentence in _SENTENCE_END.split(translated):
+        if not _is_prose(sentence) or _letters(sentence) < UNTRANSLATED_MIN_LETTERS:
+            continue
+        left = (sentence.casefold() in folded_source
+                or (_letters(sentence) >= LANGID_MIN_LETTERS
+                    and _in_source_language(sentence, source_lang, target_lang)))
+        if left:
+            return [("untranslated", f"sentence left in the source language: {_quote(sentence)}")]
     return []
+
+
+def _quote(text: str, limit: int = 60) -> str:
+    return f"\"{text[:limit]}{'...' if len(text) > limit else ''}\""
 
 
 def _is_prose(text: str) -> bool:
