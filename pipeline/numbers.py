@@ -34,7 +34,7 @@ _UNITS = {
     "lbs": 0.45359, "gallon": 3.785, "gallons": 3.785, "acre": 0.4047, "acres": 0.4047,
     "km": 0.621371, "kilometres": 0.621371, "kilometers": 0.621371, "kilómetros": 0.621371,
     "quilòmetres": 0.621371, "kilometer": 0.621371, "kilómetro": 0.621371,
-    "m": 3.28084, "metres": 3.28084, "meters": 3.28084, "metros": 3.28084, "metres": 3.28084,
+    "m": 3.28084, "metres": 3.28084, "meters": 3.28084, "metros": 3.28084,
     "cm": 0.393701, "kg": 2.20462, "kilos": 2.20462, "kilograms": 2.20462, "kilogramos": 2.20462,
     "quilos": 2.20462, "litres": 0.264172, "liters": 0.264172, "litros": 0.264172,
     "ha": 2.471, "hectares": 2.471, "hectáreas": 2.471, "hectàrees": 2.471,
