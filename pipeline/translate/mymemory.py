@@ -20,6 +20,9 @@ from pipeline.translate.base import (
 deep_requests.install(mymemory_module)
 
 _CODES = set(MY_MEMORY_LANGUAGES_TO_CODES.values())
+# Where the language's region is not its own code upper-cased ("nl-NL", "de-DE").
+_REGION_DEFAULTS = {"en": "en-GB", "zh": "zh-CN", "sv": "sv-SE", "da": "da-DK", "ja": "ja-JP",
+                    "ko": "ko-KR", "el": "el-GR", "cs": "cs-CZ", "uk": "uk-UA", "ca": "ca-ES"}
 # MyMemory answers HTTP 200 and puts these in translatedText instead of a translation.
 _QUOTA_MARK = "MYMEMORY WARNING"
 _LANGUAGE_MARKS = ("INVALID LANGUAGE PAIR", "INVALID SOURCE LANGUAGE", "INVALID TARGET LANGUAGE",
@@ -32,7 +35,7 @@ def mymemory_code(lang: str) -> str:
         return lang
     prefix = primary_subtag(lang)
     matches = sorted(code for code in _CODES if primary_subtag(code) == prefix)
-    preferred = f"{prefix}-{prefix.upper()}"
+    preferred = _REGION_DEFAULTS.get(prefix, f"{prefix}-{prefix.upper()}")
     if preferred in matches:
         return preferred
     return matches[0] if matches else lang

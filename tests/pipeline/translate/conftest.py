@@ -12,7 +12,7 @@ WORDS = ("the", "council", "voted", "on", "a", "new", "budget", "for", "schools"
          "roads", "after", "months", "of", "debate", "between", "parties", "residents")
 
 
-def generated_article(paragraphs: int = 40, seed: int = 7) -> ExtractedArticle:
+def generated_article(paragraphs: int = 90, seed: int = 7) -> ExtractedArticle:
     """A long article with links, emphasis, a list, a table, a figure with a credit."""
     rng = random.Random(seed)
 
