@@ -181,3 +181,25 @@ def microsoft_routes(faults: Faults | None = None, path: str = "/translate") -> 
                                          "to": target}]}
                       for item in json.loads(request.body)])
     return {path: _faulted(faults, translate)}
+
+
+def apertium_routes(faults: Faults | None = None,
+                    pairs: tuple[tuple[str, str], ...] = (("eng", "spa"), ("eng", "nld"))
+                    ) -> dict[str, Route]:
+    """Apertium APY: GET /listPairs, GET or POST /translate with q and langpair=eng|spa."""
+    faults = faults or Faults()
+
+    def list_pairs(request: Request) -> Response:
+        return _json({"responseData": [{"sourceLanguage": s, "targetLanguage": t}
+                                       for s, t in pairs],
+                      "responseDetails": None, "responseStatus": 200})
+
+    def translate(request: Request) -> Response:
+        params = _params(request)
+        if tuple(params.get("langpair", [""])[0].split("|")) not in pairs:
+            return _json({"status": "error", "code": 400, "message": "Bad Request",
+                          "explanation": "That pair is not installed"}, 400)
+        text = fake_translate(params.get("q", [""])[0], faults)
+        return _json({"responseData": {"translatedText": text}, "responseDetails": None,
+                      "responseStatus": 200})
+    return {"/listPairs": list_pairs, "/translate": _faulted(faults, translate)}

@@ -10,6 +10,7 @@ import pytest
 from config.settings import Settings
 from pipeline.errors import ProviderError, ProviderUnavailable
 from pipeline.translate import make_provider
+from pipeline.translate.apertium import ApertiumProvider
 from pipeline.translate.deepl import DeepLProvider
 from pipeline.translate.google import GoogleProvider
 from pipeline.translate.libre import LibreProvider
@@ -18,6 +19,7 @@ from pipeline.translate.mymemory import MyMemoryProvider
 from tests.stubs.server import StubServer
 from tests.stubs.translators import (
     Faults,
+    apertium_routes,
     deepl_routes,
     google_routes,
     libre_routes,
@@ -33,6 +35,7 @@ CLIENTS = {
     "deepl": (deepl_routes, lambda stub, t: DeepLProvider(t, "stub-key:fx", stub.base_url)),
     "microsoft": (microsoft_routes,
                   lambda stub, t: MicrosoftProvider(t, "key", stub.url("/translate"))),
+    "apertium": (apertium_routes, lambda stub, t: ApertiumProvider(t, stub.base_url)),
 }
 
 
