@@ -20,6 +20,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import requests
+from deep_translator import exceptions as dt
+
+from pipeline.errors import ProviderError, ProviderUnavailable
+from pipeline.translate.base import parse_retry_after, status_error
 
 # Used when deep-translator is called outside an exchange() scope: still never unbounded.
 FALLBACK_TIMEOUT = 30.0
@@ -90,11 +94,6 @@ def call(provider, function, text: str):
     Counts the requests made and maps deep-translator's exceptions, plus the status code of
     the last answer, onto ProviderUnavailable/ProviderError.
     """
-    from deep_translator import exceptions as dt
-
-    from pipeline.errors import ProviderError, ProviderUnavailable
-    from pipeline.translate.base import parse_retry_after, status_error
-
     with exchange(provider.timeout) as scope:
         try:
             return function(text)
