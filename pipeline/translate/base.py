@@ -1,0 +1,138 @@
+"""The provider interface every machine-translation backend implements, and its error rules.
+
+A provider translates a *pack*: a list of already encoded segments, in as few HTTP requests as
+its API allows. It never sees block templates, credits or URLs; the translator filters those.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import time
+from abc import ABC, abstractmethod
+
+import httpx
+
+from pipeline.errors import PipelineError, ProviderError, ProviderUnavailable
+
+QUOTA_EXCEEDED = "provider quota exceeded"
+
+
+def primary_subtag(lang: str) -> str:
+    """``"pt-BR"`` -> ``"pt"``; the part of a language tag that decides "same language"."""
+    return lang.replace("_", "-").split("-", 1)[0].strip().lower()
+
+
+def unsupported_pair(source: str, target: str) -> ProviderError:
+    return ProviderError(f"unsupported language pair {source}->{target}")
+
+
+def parse_retry_after(value: str | None) -> float | None:
+    """Seconds from a Retry-After header (delta-seconds or an HTTP date)."""
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - time.time())
+
+
+def status_error(provider: str, status: int, detail: str = "",
+                 retry_after: float | None = None) -> PipelineError:
+    """Classify an HTTP error answer: 408/429/5xx are transient, other 4xx permanent."""
+    detail = " ".join(detail.split())[:200]
+    suffix = f": {detail}" if detail else ""
+    if status == 429:
+        return ProviderUnavailable(f"{provider}: HTTP 429 rate limited", retry_after)
+    if status == 408 or status >= 500:
+        return ProviderUnavailable(f"{provider}: HTTP {status} server error{suffix}", retry_after)
+    if status in (401, 403):
+        return ProviderError(f"{provider}: authentication failed (HTTP {status}){suffix}")
+    if status == 413:
+        return ProviderError(f"{provider}: request too large (HTTP 413){suffix}")
+    return ProviderError(f"{provider}: bad request (HTTP {status}){suffix}")
+
+
+class Provider(ABC):
+    """A machine-translation backend. Subclasses set the class attributes below."""
+
+    name: str
+    max_chars: int  # most characters of segment text in one request
+    max_segments: int | None = None  # most segments in one request, None if unlimited
+    supports_markup: bool = False  # True: segments are sent as HTML (escaped text + tags)
+    overhead_per_segment: int = 0  # characters the pack format adds per segment (separators)
+
+    def __init__(self, timeout: float) -> None:
+        self.timeout = timeout
+        self.requests_made = 0
+        self.chars_sent = 0
+
+    @abstractmethod
+    def translate_texts(self, texts: list[str], source: str, target: str) -> list[str]:
+        """Translate one pack; ``source`` is ``"auto"`` when unknown. Same length and order."""
+
+    def _count(self, chars: int) -> None:
+        self.requests_made += 1
+        self.chars_sent += chars
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} requests={self.requests_made} chars={self.chars_sent}>"
+
+
+class HttpProvider(Provider):
+    """A provider spoken to directly with httpx; every request carries ``timeout``."""
+
+    def __init__(self, timeout: float, transport: httpx.BaseTransport | None = None) -> None:
+        super().__init__(timeout)
+        self._http = httpx.Client(timeout=httpx.Timeout(timeout), transport=transport,
+                                  follow_redirects=False)
+
+    def _send(self, method: str, url: str, chars: int, **kwargs) -> httpx.Response:
+        """One counted request; transport failures and error statuses become our errors."""
+        self._count(chars)
+        try:
+            response = self._http.request(method, url, **kwargs)
+        except httpx.TimeoutException as exc:
+            raise ProviderUnavailable(
+                f"{self.name}: no answer within {self.timeout:g}s ({type(exc).__name__})") from exc
+        except httpx.TransportError as exc:
+            raise ProviderUnavailable(f"{self.name}: connection failed ({exc})") from exc
+        if not response.is_success:
+            raise self._error_for(response)
+        return response
+
+    def _error_for(self, response: httpx.Response) -> PipelineError:
+        """Override to read provider-specific error bodies; the default uses the status."""
+        return status_error(self.name, response.status_code, response.text,
+                            parse_retry_after(response.headers.get("retry-after")))
+
+    def close(self) -> None:
+        self._http.close()
+
+
+class LineJoinedProvider(Provider):
+    """For plain-text APIs with one text per request: pack segments as lines of one text.
+
+    Segments never contain newlines (markup.encode collapses whitespace), so a newline is a
+    separator the engines keep. If the line count differs on return, the pack is redone one
+    segment per request rather than guessing which lines belong together.
+    """
+
+    overhead_per_segment = 1
+
+    def translate_texts(self, texts: list[str], source: str, target: str) -> list[str]:
+        if len(texts) == 1:
+            return [self._translate_text(texts[0], source, target)]
+        joined = self._translate_text("\n".join(texts), source, target)
+        lines = [line.strip() for line in joined.split("\n") if line.strip()]
+        if len(lines) == len(texts):
+            return lines
+        return [self._translate_text(text, source, target) for text in texts]
+
+    @abstractmethod
+    def _translate_text(self, text: str, source: str, target: str) -> str:
+        """Translate one text in one request."""

@@ -1,0 +1,42 @@
+"""Building a provider by name from the settings."""
+
+from __future__ import annotations
+
+from config.settings import Settings
+from pipeline.errors import ProviderError
+from pipeline.translate.apertium import ApertiumProvider
+from pipeline.translate.base import Provider
+from pipeline.translate.deepl import DeepLProvider
+from pipeline.translate.google import GoogleProvider
+from pipeline.translate.libre import LibreProvider
+from pipeline.translate.microsoft import MicrosoftProvider
+from pipeline.translate.mymemory import MyMemoryProvider
+
+
+def _required(value: str | None, provider: str, variable: str) -> str:
+    if not value:
+        raise ProviderError(f"{provider}: TRANSDRAFT_{variable} is not set")
+    return value
+
+
+def make_provider(name: str, settings: Settings) -> Provider:
+    """A ready provider; ProviderError if it is unknown or a setting it needs is missing."""
+    timeout = settings.provider_timeout
+    name = name.strip().lower()
+    if name == "google":
+        return GoogleProvider(timeout, settings.google_url)
+    if name == "mymemory":
+        return MyMemoryProvider(timeout, settings.mymemory_url)
+    if name == "libre":
+        return LibreProvider(timeout, _required(settings.libre_url, name, "LIBRE_URL"),
+                             settings.libre_api_key)
+    if name == "deepl":
+        return DeepLProvider(timeout, _required(settings.deepl_api_key, name, "DEEPL_API_KEY"),
+                             settings.deepl_url)
+    if name == "microsoft":
+        return MicrosoftProvider(timeout,
+                                 _required(settings.microsoft_api_key, name, "MICROSOFT_API_KEY"),
+                                 settings.microsoft_url, settings.microsoft_region)
+    if name == "apertium":
+        return ApertiumProvider(timeout, _required(settings.apertium_url, name, "APERTIUM_URL"))
+    raise ProviderError(f"unknown provider {name!r}")
