@@ -127,6 +127,8 @@ def _split(url: str) -> tuple[str, str, int | None, str, str]:
 def _canonical_host(host: str, bracketed: bool) -> str:
     if bracketed:
         try:
+            if "%" in host:
+                raise ValueError("zone id")
             return ipaddress.IPv6Address(host).compressed
         except ValueError:  # includes zone ids: a fetched URL has no business with them
             raise InvalidURL(f"invalid URL: bad IPv6 address '{host}'") from None
