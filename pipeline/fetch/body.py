@@ -51,32 +51,39 @@ def _decoded(raw_chunks: Iterable[bytes], encoding: str) -> Iterator[bytes]:
     if encoding in ("identity", ""):
         yield from raw_chunks
         return
-    if encoding in ("gzip", "x-gzip"):
-        inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
-    elif encoding == "deflate":
-        inflater = None  # zlib-wrapped or raw: decided by the first bytes
-    else:
+    if encoding not in ("gzip", "x-gzip", "deflate"):
         raise FetchFailed(f"unsupported content encoding {encoding}")
+    inflater = None
     try:
         for chunk in raw_chunks:
-            if inflater is None:
-                raw = not (len(chunk) >= 2 and chunk[0] & 0x0F == 8 and
-                           int.from_bytes(chunk[:2], "big") % 31 == 0)
-                inflater = zlib.decompressobj(-zlib.MAX_WBITS if raw else zlib.MAX_WBITS)
             data = chunk
-            while data and not inflater.eof:
+            while data:
+                if inflater is None or (inflater.eof and encoding != "deflate"):
+                    inflater = zlib.decompressobj(_window_bits(encoding, data))  # gzip: a member
+                elif inflater.eof:
+                    break  # bytes after the end of a deflate stream mean nothing
                 piece = inflater.decompress(data, _PIECE)
-                data = inflater.unconsumed_tail
+                data = inflater.unused_data if inflater.eof else inflater.unconsumed_tail
                 if piece:
                     yield piece
-        if inflater is not None:
+        if inflater is not None:  # None: an empty body, judged by the caller
             rest = inflater.flush()
             if rest:
                 yield rest
             if not inflater.eof:
-                raise FetchFailed(f"broken content encoding {encoding}: the stream ends early")
+                raise FetchFailed(
+                    f"broken content encoding {encoding}: the stream ends early")
     except zlib.error as exc:
         raise FetchFailed(f"broken content encoding {encoding}: {exc}") from None
+
+
+def _window_bits(encoding: str, first: bytes) -> int:
+    if encoding != "deflate":
+        return 16 + zlib.MAX_WBITS  # gzip header and trailer
+    # "deflate" is meant to be zlib-wrapped, but some servers send raw deflate.
+    wrapped = (len(first) >= 2 and first[0] & 0x0F == 8
+               and int.from_bytes(first[:2], "big") % 31 == 0)
+    return zlib.MAX_WBITS if wrapped else -zlib.MAX_WBITS
 
 
 def looks_like_html(body: bytes) -> bool:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import email.utils
 import time
 from http import HTTPStatus
+from urllib.parse import urljoin, urlsplit
 
 import httpx
 
@@ -40,18 +41,25 @@ def fetch(url: str, settings: Settings) -> FetchedPage:
                             pool=settings.fetch_connect_timeout)
     headers = {"User-Agent": USER_AGENT, "Accept-Encoding": page_body.ACCEPT_ENCODING,
                "Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.1"}
-    with httpx.Client(transport=PinnedTransport(backend), headers=headers, timeout=timeout,
-                      follow_redirects=False, trust_env=False) as client:
+    # No httpx.Client: it parses every Location header itself, more strictly than browsers
+    # (and than the guard, which must see "http://0300.0250.0.1/" to refuse it).
+    with PinnedTransport(backend) as transport:
         current = requested
         visited = [requested]
         for _hop in range(settings.fetch_max_redirects + 1):
             host, port = host_and_port(current)
             backend.pin(host, port, resolve_and_check(host, port, settings.fetch_allow_hosts))
+            request = httpx.Request("GET", current, headers=headers,
+                                    extensions={"timeout": timeout.as_dict()})
             try:
-                with client.stream("GET", current) as response:
+                response = transport.handle_request(request)
+                response.request = request
+                try:
                     target = _redirect_target(response, current)
                     if target is None:
                         return _page(response, requested, current, settings)
+                finally:
+                    response.close()
             except httpx.TimeoutException:
                 if deadline.expired():
                     raise FetchUnavailable(
@@ -75,14 +83,15 @@ def _redirect_target(response: httpx.Response, current: str) -> str | None:
     if not location:
         raise FetchFailed(f"HTTP {response.status_code} redirect without a Location")
     try:
-        target = httpx.URL(current).join(location)
-    except httpx.InvalidURL as exc:
+        target = urljoin(current, location)
+        scheme = urlsplit(target).scheme.lower()
+    except ValueError as exc:
         raise FetchFailed(f"bad redirect to {location!r}: {exc}") from None
-    if target.scheme not in SCHEMES:
-        raise FetchRefused(f"fetch refused: redirect to unsupported scheme '{target.scheme}' "
+    if scheme not in SCHEMES:
+        raise FetchRefused(f"fetch refused: redirect to unsupported scheme '{scheme}' "
                            f"({location})")
     try:
-        return canonicalize(str(target))
+        return canonicalize(target)
     except InvalidURL as exc:
         raise FetchFailed(f"bad redirect to {location!r}: {exc.reason}") from None
 

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import socket
 
-import httpcore
 import pytest
 
 from pipeline.errors import FetchFailed, FetchRefused, FetchUnavailable
 from pipeline.fetch.guard import resolve_and_check
-from pipeline.fetch.transport import Deadline, PinnedBackend
 
 
 class _Records(dict):
@@ -149,8 +147,3 @@ def test_temporary_dns_failure_is_transient(monkeypatch):
     with pytest.raises(FetchUnavailable, match="DNS lookup failed for news.example"):
         resolve_and_check("news.example", 80, [])
 
-
-def test_backend_connects_only_to_pinned_addresses():
-    backend = PinnedBackend(Deadline(5))
-    with pytest.raises(httpcore.ConnectError, match="no vetted address for example.com:80"):
-        backend.connect_tcp("example.com", 80)
