@@ -60,10 +60,13 @@ def fetch(url: str, settings: Settings) -> FetchedPage:
                         return _page(response, requested, current, settings)
                 finally:
                     response.close()
-            except httpx.TimeoutException:
+            except httpx.TimeoutException as exc:
                 if deadline.expired():
                     raise FetchUnavailable(
                         f"fetch timed out after {deadline.seconds:g} s") from None
+                if isinstance(exc, httpx.ConnectTimeout):
+                    raise FetchUnavailable(f"fetch timed out: cannot connect to {host} within "
+                                           f"{settings.fetch_connect_timeout:g} s") from None
                 raise FetchUnavailable(f"fetch timed out: no answer from {host} "
                                        f"within {settings.fetch_read_timeout:g} s") from None
             except httpx.TransportError as exc:
