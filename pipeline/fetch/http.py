@@ -1,0 +1,156 @@
+"""Fetch one article page over HTTP(S), safely: the fetch stage's entry point.
+
+Every hop of a redirect chain is validated and vetted by the SSRF guard before it is
+requested; the whole fetch, redirects included, ends by ``settings.fetch_total_timeout``.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import time
+from http import HTTPStatus
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+
+from config.settings import Settings
+from pipeline.document import FetchedPage
+from pipeline.errors import FetchFailed, FetchRefused, FetchUnavailable, InvalidURL
+from pipeline.fetch import body as page_body
+from pipeline.fetch.guard import resolve_and_check
+from pipeline.fetch.transport import Deadline, PinnedBackend, PinnedTransport
+from pipeline.fetch.urls import SCHEMES, canonicalize, host_and_port
+
+USER_AGENT = "transdraft/0.1 (+https://github.com/transdraft)"
+REDIRECT_STATUSES = (301, 302, 303, 307, 308)
+
+
+def fetch(url: str, settings: Settings) -> FetchedPage:
+    """Fetch the HTML page at ``url``, following at most ``fetch_max_redirects`` redirects.
+
+    Raises :class:`InvalidURL` and :class:`FetchRefused` before any request is sent,
+    :class:`FetchFailed` when the answer is unusable for good (4xx, not HTML, too large, ...)
+    and :class:`FetchUnavailable` when a later try may work (timeouts, 429, 5xx, network).
+    """
+    requested = canonicalize(url)
+    deadline = Deadline(settings.fetch_total_timeout)
+    backend = PinnedBackend(deadline)
+    timeout = httpx.Timeout(connect=settings.fetch_connect_timeout,
+                            read=settings.fetch_read_timeout,
+                            write=settings.fetch_read_timeout,
+                            pool=settings.fetch_connect_timeout)
+    headers = {"User-Agent": USER_AGENT, "Accept-Encoding": page_body.ACCEPT_ENCODING,
+               "Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.1"}
+    # No httpx.Client: it parses every Location header itself, more strictly than browsers
+    # (and than the guard, which must see "http://0300.0250.0.1/" to refuse it).
+    with PinnedTransport(backend) as transport:
+        current = requested
+        visited = [requested]
+        for _hop in range(settings.fetch_max_redirects + 1):
+            host, port = host_and_port(current)
+            backend.pin(host, port, resolve_and_check(host, port, settings.fetch_allow_hosts))
+            request = httpx.Request("GET", current, headers=headers,
+                                    extensions={"timeout": timeout.as_dict()})
+            try:
+                response = transport.handle_request(request)
+                response.request = request
+                try:
+                    target = _redirect_target(response, current)
+                    if target is None:
+                        return _page(response, requested, current, settings)
+                finally:
+                    response.close()
+            except httpx.TimeoutException as exc:
+                if deadline.expired():
+                    raise FetchUnavailable(
+                        f"fetch timed out after {deadline.seconds:g} s") from None
+                if isinstance(exc, httpx.ConnectTimeout):
+                    raise FetchUnavailable(f"fetch timed out: cannot connect to {host} within "
+                                           f"{settings.fetch_connect_timeout:g} s") from None
+                raise FetchUnavailable(f"fetch timed out: no answer from {host} "
+                                       f"within {settings.fetch_read_timeout:g} s") from None
+            except httpx.TransportError as exc:
+                raise _network_error(host, exc) from None
+            if target in visited:
+                raise FetchFailed(f"redirect loop: {current} redirects back to {target}")
+            visited.append(target)
+            current = target
+    raise FetchFailed(f"too many redirects (over {settings.fetch_max_redirects})")
+
+
+def _redirect_target(response: httpx.Response, current: str) -> str | None:
+    """The canonical URL a redirect points to, None when ``response`` is no redirect."""
+    if response.status_code not in REDIRECT_STATUSES:
+        return None
+    location = response.headers.get("location", "").strip()
+    if not location:
+        raise FetchFailed(f"HTTP {response.status_code} redirect without a Location")
+    try:
+        target = urljoin(current, location)
+        scheme = urlsplit(target).scheme.lower()
+    except ValueError as exc:
+        raise FetchFailed(f"bad redirect to {location!r}: {exc}") from None
+    if scheme not in SCHEMES:
+        raise FetchRefused(f"fetch refused: redirect to unsupported scheme '{scheme}' "
+                           f"({location})")
+    try:
+        return canonicalize(target)
+    except InvalidURL as exc:
+        raise FetchFailed(f"bad redirect to {location!r}: {exc.reason}") from None
+
+
+def _page(response: httpx.Response, requested: str, final: str,
+          settings: Settings) -> FetchedPage:
+    status = response.status_code
+    if status == 429 or status >= 500:
+        raise FetchUnavailable(_status_reason(response),
+                               retry_after=_retry_after(response.headers.get("retry-after")))
+    if not 200 <= status < 300:
+        raise FetchFailed(_status_reason(response))
+    content_type = response.headers.get("content-type")
+    media_type = page_body.media_type(content_type)
+    if media_type and media_type not in page_body.HTML_TYPES:
+        raise FetchFailed(f"unsupported content type {media_type}")
+    data = page_body.read_capped(response.iter_raw(), response.headers.get("content-encoding"),
+                                 settings.fetch_max_bytes)
+    if not data.strip():
+        raise FetchFailed("empty body")
+    if not media_type:
+        if not page_body.looks_like_html(data):
+            raise FetchFailed("unsupported content type: none given")
+        media_type = "text/html"
+    html, encoding = page_body.decode_html(data, content_type)
+    return FetchedPage(url=requested, final_url=final, html=html, content_type=media_type,
+                       encoding=encoding, status=status,
+                       headers={name: value for name, value in response.headers.items()})
+
+
+def _status_reason(response: httpx.Response) -> str:
+    try:
+        phrase = HTTPStatus(response.status_code).phrase
+    except ValueError:
+        phrase = response.reason_phrase
+    return f"HTTP {response.status_code} {phrase}".rstrip()
+
+
+def _retry_after(value: str | None) -> float | None:
+    """Seconds to wait from a Retry-After header: a number of seconds or an HTTP date."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - time.time())
+
+
+def _network_error(host: str, exc: httpx.TransportError) -> Exception:
+    detail = str(exc) or type(exc).__name__
+    if "CERTIFICATE_VERIFY_FAILED" in detail:  # the site must fix it; retrying will not help
+        return FetchFailed(f"fetch failed: TLS certificate of {host} not valid: {detail}")
+    if isinstance(exc, httpx.ConnectError):
+        return FetchUnavailable(f"fetch unavailable: cannot connect to {host}: {detail}")
+    return FetchUnavailable(f"fetch unavailable: connection to {host} broken: {detail}")
