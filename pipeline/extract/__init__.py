@@ -7,6 +7,8 @@ above the body in particular), the source of a quote, the canonical URL and the 
 
 from __future__ import annotations
 
+import copy
+
 import re
 from dataclasses import replace
 
@@ -48,10 +50,11 @@ def extract(html: str, url: str) -> ExtractedArticle:
     except (etree.ParserError, ValueError) as error:
         raise NotAnArticle(NO_MAIN_TEXT) from error
     base = base_url(root, url)
-    # No URL for trafilatura: it resolves relative links against the host root and makes
-    # "//host" links http:; hrefs are resolved here against the page (or <base>) instead.
+    # Links are made absolute here, against the page (or <base>), before trafilatura sees
+    # them: left relative, trafilatura resolves them against the host root of og:url.
+    root.make_links_absolute(base, resolve_base_href=True, handle_failures="discard")
     document = trafilatura.bare_extraction(
-        html, url=None, include_comments=False, include_formatting=True,
+        copy.deepcopy(root), url=None, include_comments=False, include_formatting=True,
         include_links=True, include_images=True, include_tables=True, with_metadata=True,
         deduplicate=False)
     if document is None or document.body is None:
