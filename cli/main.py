@@ -17,5 +17,8 @@ app.add_typer(drafts.app, name="drafts", help="Read and decide on drafts.")
 @app.callback()
 def main(verbose: bool = typer.Option(False, "--verbose", "-v", help="Log progress to stderr.")) -> None:
     """transdraft: fetch, translate and review articles."""
+    from config.settings import get_settings
+
+    get_settings.cache_clear()  # one invocation, one reading of the environment
     logging.basicConfig(level=logging.INFO if verbose else logging.ERROR,
                         format="%(levelname)s %(name)s: %(message)s")
