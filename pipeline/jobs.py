@@ -18,7 +18,7 @@ from config.settings import Settings
 from pipeline.articles import load_extracted, save_article
 from pipeline.drafts import DraftContent, save_draft
 from pipeline.errors import PipelineError, ProviderUnavailable
-from pipeline.fetch import canonicalize, check_url, fetch
+from pipeline.fetch import canonicalize, fetch
 from pipeline.models import Article, Draft, Job, JobStage, JobState, utcnow
 
 log = logging.getLogger(__name__)
@@ -54,20 +54,6 @@ class Pipeline:
         from pipeline.translate import make_provider
 
         return [make_provider(name, self.settings) for name in names]
-
-
-def create_job(
-    session: Session, url: str, target_lang: str, provider: str | None = None,
-    source_lang: str | None = None,
-) -> Job:
-    """Validate ``url`` and add a queued job for it (the caller commits)."""
-    checked = check_url(url)
-    job = Job(url=checked, canonical_url=canonicalize(checked), target_lang=target_lang.lower(),
-              provider=provider, source_lang=source_lang, state=JobState.queued.value,
-              stage=JobStage.fetch.value, next_attempt_at=utcnow())
-    session.add(job)
-    session.flush()
-    return job
 
 
 def claim(session: Session, job_id: int) -> Job | None:
@@ -206,7 +192,8 @@ def run_inline(
     with session_scope(database_url) as session:
         job = claim(session, job_id)
         if job is None:
-            raise PipelineError(f"job {job_id} is not queued")
+            state = session.get(Job, job_id).state
+            raise PipelineError(f"job {job_id} for this article is {state}, not queued")
     provider_attempts = 0
     while True:
         try:
