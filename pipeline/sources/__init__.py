@@ -12,7 +12,7 @@ from pipeline.sources.registry import (
     remove_source,
     sources_with_last_run,
 )
-from pipeline.sources.runs import run_due_sources, run_source
+from pipeline.sources.runs import run_due, run_due_sources, run_source
 
-__all__ = ["add_source", "find_source", "get_source", "remove_source", "run_due_sources",
+__all__ = ["add_source", "find_source", "get_source", "remove_source", "run_due", "run_due_sources",
            "run_source", "sources_with_last_run"]

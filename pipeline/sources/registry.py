@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from pipeline.errors import InvalidSource
 from pipeline.fetch import canonicalize, check_url
+from pipeline.fetch.urls import host_and_port
 from pipeline.models import Source, SourceKind, SourceRun
 from pipeline.sources import schedule as schedules
 
@@ -79,8 +80,8 @@ def sources_with_last_run(session: Session) -> list[tuple[Source, SourceRun | No
 
 
 def _host_name(canonical_url: str) -> str:
-    host = canonical_url.split("//", 1)[1].split("/", 1)[0]
-    host = host.removeprefix("www.").strip("[]")
+    host, _port = host_and_port(canonical_url)
+    host = host.removeprefix("www.")
     name = re.sub(r"[^A-Za-z0-9._:-]", "-", host)[:90]
     return name if NAME.match(name) else "source"
 

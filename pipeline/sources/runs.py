@@ -39,22 +39,28 @@ def run_due_sources(database_url: str, now: datetime,
     while nothing was running is run now, but only the latest one. One source failing does
     not stop the others. Returns the ids of the jobs created, to be dispatched to workers.
     """
+    return [job_id for run in run_due(database_url, now, settings) for job_id in run.job_ids]
+
+
+def run_due(database_url: str, now: datetime,
+            settings: Settings | None = None) -> list[SourceRun]:
+    """:func:`run_due_sources`, returning the runs this call made (not those it left)."""
     now = schedules.as_utc(now)
     settings = settings or get_settings()
     with session_scope(database_url) as session:
         candidates = session.execute(
-            select(Source.id, Source.name, Source.schedule, Source.created_at)
+            select(Source.id, Source.schedule, Source.created_at)
             .where(Source.enabled.is_(True)).order_by(Source.id)).all()
-    job_ids: list[int] = []
-    for source_id, name, schedule, created_at in candidates:
+    runs: list[SourceRun] = []
+    for source_id, schedule, created_at in candidates:
         slot = schedules.latest_slot(schedule, now)
         # A slot from before the source existed was not missed: wait for the next one.
         if slot < schedules.as_utc(created_at).replace(second=0, microsecond=0):
             continue
         run = run_source(database_url, source_id, now, slot=slot, settings=settings)
         if run is not None:
-            job_ids.extend(run.job_ids)
-    return job_ids
+            runs.append(run)
+    return runs
 
 
 def run_source(database_url: str, source: Source | int, now: datetime, *,
