@@ -26,11 +26,14 @@ def add_command(
     schedule: str = typer.Option("nightly", "--schedule",
                                  help="nightly, hourly or a 5-field cron expression (UTC)."),
     disabled: bool = typer.Option(False, "--disabled", help="Add it switched off."),
+    skip_existing: bool = typer.Option(
+        False, "--skip-existing",
+        help="Remember the articles listed now without enqueueing them: only later ones are translated."),
 ) -> None:
     """Register a feed (RSS, Atom) or sitemap whose new articles are enqueued on a schedule."""
     from pipeline.db import session_scope
     from pipeline.errors import InvalidSource, PipelineError
-    from pipeline.sources import add_source
+    from pipeline.sources import add_source, run_source
     from pipeline.sources.listing import read_listing
     from pipeline.sources.schedule import next_slot, normalize
 
@@ -59,6 +62,13 @@ def add_command(
     if listed is not None:
         description += f", {listed} articles listed now"
     typer.echo(description)
+    if skip_existing:
+        baseline = run_source(database_url, source.id, datetime.now(timezone.utc),
+                              settings=settings, baseline=True)
+        if baseline is None or baseline.state != "done":
+            raise fail(f"source {source.name} added, but its articles could not be "
+                       f"remembered: {baseline.error if baseline else 'source gone'}")
+        typer.echo(f"remembered {baseline.found} articles listed now; they will not be enqueued")
     if not disabled:
         typer.echo(f"next run {_when(next_slot(schedule, datetime.now(timezone.utc)))} "
                    f"(or now: transdraft sources run {source.name})")

@@ -9,6 +9,9 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from urllib.parse import urljoin
+
+from lxml import etree
 
 from config.settings import Settings
 from pipeline.document import FetchedXML
@@ -75,9 +78,34 @@ def read_listing(url: str, kind: SourceKind | str | None, settings: Settings,
     wanted = SourceKind(kind) if kind else None
     if wanted is SourceKind.sitemap and not xmldoc.looks_like_xml(document.data):
         return read_text_sitemap(document)  # sitemaps.org allows one URL per line
-    found = detect_kind(document.data)
+    try:
+        found = detect_kind(document.data)
+    except SourceUnreadable as error:
+        links = feed_links(document) if "HTML page" in error.reason else []
+        if links:
+            raise SourceUnreadable(f"{error.reason}; it links to the feed {links[0]}: "
+                                   "add that URL") from None
+        raise
     if wanted is not None and found is not wanted:
         raise SourceUnreadable(f"not a {wanted.value}: the URL serves a {found.value}")
     if found is SourceKind.feed:
         return read_feed(document)
     return read_sitemap(document, fetch, settings.source_max_sitemaps)
+
+
+def feed_links(document: FetchedXML) -> list[str]:
+    """The feeds an HTML page announces with ``<link rel="alternate" type="...rss|atom...">``."""
+    import lxml.html
+
+    try:
+        page = lxml.html.document_fromstring(document.data)
+    except (etree.ParserError, ValueError):
+        return []
+    links = []
+    for link in page.iter("link"):
+        rel = (link.get("rel") or "").lower().split()
+        kind = (link.get("type") or "").lower()
+        href = (link.get("href") or "").strip()
+        if "alternate" in rel and kind.endswith(("rss+xml", "atom+xml")) and href:
+            links.append(urljoin(document.final_url, href))
+    return links

@@ -64,18 +64,20 @@ def run_due(database_url: str, now: datetime,
 
 
 def run_source(database_url: str, source: Source | int, now: datetime, *,
-               slot: datetime | None = None,
-               settings: Settings | None = None) -> SourceRun | None:
+               slot: datetime | None = None, settings: Settings | None = None,
+               baseline: bool = False) -> SourceRun | None:
     """Read one source now and enqueue its new and changed articles; the finished run.
 
     With ``slot`` it is the scheduled run of that slot, and None comes back when the slot is
     already taken (ran or running elsewhere). Without, it is a manual run. A source that
     cannot be fetched or read leaves a failed run with the reason; nothing raises. The
     returned run's ``job_ids`` are the jobs it created (commit is done; dispatch them).
+    A ``baseline`` run remembers what is listed without enqueueing any of it, so that only
+    articles listed later are translated (a sitemap's archive is no surprise bill).
     """
     settings = settings or get_settings()
     source_id = source if isinstance(source, int) else source.id
-    trigger = "schedule" if slot is not None else "manual"
+    trigger = "baseline" if baseline else "schedule" if slot is not None else "manual"
     slot = schedules.as_utc(slot if slot is not None else now)
     with session_scope(database_url) as session:
         found = session.get(Source, source_id)
@@ -91,7 +93,8 @@ def run_source(database_url: str, source: Source | int, now: datetime, *,
         listing = read_listing(url, kind, settings)
         with session_scope(database_url) as session:
             run = session.get(SourceRun, run_id)
-            job_ids = _take_in(session, run, listing, target_lang, source_id)
+            job_ids = _take_in(session, run, listing, target_lang, source_id,
+                               enqueue_articles=not baseline)
             _warn_if_empty(session, run)
             run.state = SourceRunState.done.value
             run.finished_at = utcnow()
@@ -135,7 +138,7 @@ def _claim(session: Session, source_id: int, slot: datetime, trigger: str) -> in
 
 
 def _take_in(session: Session, run: SourceRun, listing: Listing, target_lang: str,
-             source_id: int) -> list[int]:
+             source_id: int, enqueue_articles: bool = True) -> list[int]:
     """Enqueue the listing's unseen and changed articles, remember every one; new job ids."""
     now = utcnow()
     known = dict(session.execute(
@@ -179,7 +182,7 @@ def _take_in(session: Session, run: SourceRun, listing: Listing, target_lang: st
                        SourceItem.fingerprint == previous)
                 .values(fingerprint=entry.fingerprint, last_seen_at=now)).rowcount == 1
             outcome = "changed"
-        if not claimed:  # another run of this source took it in a moment ago
+        if not claimed or not enqueue_articles:  # another run took it in a moment ago
             counts["skipped"] += 1
             continue
         report = enqueue(session, [url], target_lang)

@@ -21,7 +21,8 @@ _OPTIONS = dict(resolve_entities=False, no_network=True, load_dtd=False, dtd_val
 def root_name(data: bytes) -> str:
     """The local name of the document's root element, read without parsing the rest.
 
-    Lenient past the root (a feed with a stray ``&nbsp;`` is still a feed); raises
+    Lenient past the root (a feed with a stray ``&nbsp;`` is still a feed, an HTML page is
+    still an ``html`` element); raises
     :class:`SourceUnreadable` when the document is not XML or declares entities.
     """
     parser = etree.XMLPullParser(events=("start",), **_OPTIONS)
@@ -34,6 +35,10 @@ def root_name(data: bytes) -> str:
         parser.close()
     except etree.XMLSyntaxError as error:
         _refuse_if_entity_trouble(error)
+        # The root may have been read before the error (an HTML page fails at its first <br>).
+        for _event, element in parser.read_events():
+            _refuse_entities(element)
+            return etree.QName(element).localname
         raise SourceUnreadable(f"not a feed or sitemap: not XML ({_message(error)})") from None
     raise SourceUnreadable("not a feed or sitemap: no XML element found")
 

@@ -130,4 +130,7 @@ def test_bad_input(site, tmp_path):
     assert json.loads(td("sources", "list", "--format", "json").stdout)[0]["enabled"] is False
     assert td("sources", "run").stdout.strip() == "nothing to run (no enabled source)"
     assert td("sources", "enable", "n1").code == 0
+    quiet = td("sources", "add", site.url("/sitemap.xml"), "--skip-existing")
+    assert quiet.code == 0 and "remembered 1 articles listed now" in quiet.stdout
+    assert "found 1  new 0  changed 0  skipped 1" in td("sources", "run", "127.0.0.1").stdout
     assert "no source named 'nope'" in error_line(td("sources", "disable", "nope"))

@@ -262,6 +262,16 @@ def test_html_page_pdf_and_kind_mismatch_say_what_they_are(site):
         read(site.url("/rss"), "sitemap")
 
 
+def test_an_html_page_that_links_a_feed_names_it(site):
+    site.routes = {"/": serve('<html><head><link rel="alternate" type="application/rss+xml" '
+                              'href="/feed.xml"></head><body><p>Home</p></body></html>',
+                              "text/html")}
+    with pytest.raises(SourceUnreadable) as caught:
+        read(site.url("/"))
+    assert caught.value.reason == (f"not a feed or sitemap: the URL serves an HTML page; it links "
+                                   f"to the feed {site.url('/feed.xml')}: add that URL")
+
+
 def test_detect_kind():
     assert detect_kind(feeds.rss([]).encode()) is SourceKind.feed
     assert detect_kind(feeds.atom([]).encode()) is SourceKind.feed

@@ -269,3 +269,16 @@ def test_removing_a_source_forgets_its_runs_and_items_but_keeps_jobs(database, s
         assert session.scalar(select(func.count(SourceRun.id))) == 0
         assert session.scalar(select(func.count(SourceItem.id))) == 0
         assert session.scalar(select(func.count(Job.id))) == 1
+
+
+def test_a_baseline_run_remembers_without_enqueueing(database, site):
+    items = [article(1), article(2)]
+    site.routes = {"/rss": live(lambda: feeds.rss(items))}
+    source_id = make_source(database, site.url("/rss"))
+    baseline = run_source(database, source_id, NOW, settings=SETTINGS, baseline=True)
+    assert (baseline.trigger, baseline.found, baseline.new, baseline.skipped) == ("baseline", 2, 0, 2)
+    assert baseline.job_ids == () and jobs(database) == []
+    items.append(article(3))
+    later = run_source(database, source_id, NOW + timedelta(hours=1), settings=SETTINGS)
+    assert (later.new, later.skipped) == (1, 2)
+    assert [job.canonical_url for job in jobs(database)] == [article(3)["link"]]
