@@ -80,11 +80,10 @@ def run_source(database_url: str, source: Source | int, now: datetime, *,
     trigger = "baseline" if baseline else "schedule" if slot is not None else "manual"
     slot = schedules.as_utc(slot if slot is not None else now)
     with session_scope(database_url) as session:
-        found = session.get(Source, source_id)
-        if found is None:
+        row = session.get(Source, source_id)
+        if row is None:
             return None
-        url, kind, target_lang = found.url, found.kind, found.target_lang
-        name = found.name
+        url, kind, target_lang, name = row.url, row.kind, row.target_lang, row.name
         run_id = _claim(session, source_id, slot, trigger)
     if run_id is None:
         return None
