@@ -142,7 +142,10 @@ def test_invalid_entry_urls_count_as_failed_and_are_named(database, site):
 def test_a_broken_source_fails_with_its_reason_and_the_others_still_run(database, site, caplog):
     site.routes = {"/rss": live(lambda: feeds.rss([article(1)])),
                    "/broken": live(lambda: "<rss><channel><<<", "application/rss+xml"),
-                   "/bomb": live(lambda: feeds.BILLION_LAUGHS.format(root="<rss>&lol9;</rss>"))}
+                   "/bomb": live(lambda: feeds.BILLION_LAUGHS.format(root="<rss>&lol9;</rss>")),
+                   "/moved": lambda request: Response(
+                       302, "", {"Location": "http://192.168.1.1/feed"})}
+    make_source(database, site.url("/moved"), name="moved")
     make_source(database, site.url("/broken"), name="broken")
     make_source(database, site.url("/bomb"), name="bomb")
     make_source(database, site.url("/gone"), name="gone")
@@ -159,6 +162,8 @@ def test_a_broken_source_fails_with_its_reason_and_the_others_still_run(database
     assert result["bomb"] == ("failed", "refused: the document declares XML entities "
                                         "(a possible entity-expansion bomb)")
     assert result["gone"] == ("failed", "HTTP 404 Not Found")
+    assert result["moved"] == ("failed", "fetch refused: private address 192.168.1.1 "
+                                         "(private network)")
     assert all(run.finished_at is not None for run in by_source.values())
     assert "run failed: HTTP 404 Not Found" in caplog.text
 
