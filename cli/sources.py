@@ -219,6 +219,8 @@ def run_summary(run: dict | None) -> str:
             f"skipped {run['skipped']}  failed {run['failed']}")
     if run["error"]:
         line += f"  error: {run['error']}"
+    if run["retry_at"]:
+        line += f"  (retry {_when(run['retry_at'])})"
     if run["warning"]:
         line += f"  warning: {run['warning']}"
     return line
@@ -242,7 +244,9 @@ def _run_document(run) -> dict | None:
     return {"id": run.id, "slot": as_utc(run.slot).isoformat(), "trigger": run.trigger,
             "state": run.state, "found": run.found, "new": run.new, "changed": run.changed,
             "skipped": run.skipped, "failed": run.failed, "error": run.error,
-            "warning": run.warning, "started_at": as_utc(run.started_at).isoformat(),
+            "warning": run.warning, "attempts": run.attempts,
+            "retry_at": as_utc(run.retry_at).isoformat() if run.retry_at else None,
+            "started_at": as_utc(run.started_at).isoformat(),
             "finished_at": as_utc(run.finished_at).isoformat() if run.finished_at else None}
 
 

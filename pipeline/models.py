@@ -274,6 +274,9 @@ class SourceRun(Base):
     failed: Mapped[int] = mapped_column(Integer, default=0)  # unusable entries or sub-sitemaps
     error: Mapped[str | None] = mapped_column(Text, default=None)  # why the run failed
     warning: Mapped[str | None] = mapped_column(Text, default=None)
+    attempts: Mapped[int] = mapped_column(Integer, default=1)
+    # Set when a scheduled run failed for a passing reason: the slot runs again from then.
+    retry_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
     started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from config.settings import Settings, get_settings
@@ -28,6 +28,9 @@ log = logging.getLogger(__name__)
 
 # A run still "running" this long after it started is taken to have died with its process.
 RUN_LEASE = timedelta(minutes=30)
+# A scheduled run that failed for a passing reason is tried again, later each time.
+MAX_ATTEMPTS = 3
+RETRY_DELAY = timedelta(minutes=15)
 MAX_NOTE = 2000  # characters of warning or error kept on a run
 
 
@@ -102,20 +105,21 @@ def run_source(database_url: str, source: Source | int, now: datetime, *,
         run.job_ids = tuple(job_ids)
         return run
     except PipelineError as error:
-        reason = error.reason
+        reason, transient = error.reason, error.transient
     except Exception as error:  # noqa: BLE001 - a bug in one source must not stop the others
         log.exception("source %s: run %s broke", name, run_id)
-        reason = f"internal error: {type(error).__name__}: {error}"
+        reason, transient = f"internal error: {type(error).__name__}: {error}", False
     log.warning("source %s: run failed: %s", name, reason)
-    return _fail(database_url, run_id, reason)
+    return _fail(database_url, run_id, reason, transient)
 
 
 def _claim(session: Session, source_id: int, slot: datetime, trigger: str) -> int | None:
     """The id of the run now owning ``slot``, or None when another run has it.
 
     The insert decides, not a read: two schedulers inserting the same (source, slot) leave
-    one row, and only one of them gets it. A run left "running" past its lease (its process
-    died) is taken over with a compare-and-set on its state and start time.
+    one row, and only one of them gets it. The slot is taken again, by a compare-and-set
+    that only one scheduler wins, when its run was left "running" past its lease (its
+    process died) or failed for a passing reason and its retry time has come.
     """
     now = utcnow()
     inserted = insert_or_ignore(
@@ -127,11 +131,16 @@ def _claim(session: Session, source_id: int, slot: datetime, trigger: str) -> in
                                                        SourceRun.slot == slot))
     if inserted:
         return run_id
+    died = and_(SourceRun.state == SourceRunState.running.value,
+                SourceRun.started_at < now - RUN_LEASE)
+    retry = and_(SourceRun.state == SourceRunState.failed.value,
+                 SourceRun.retry_at.is_not(None), SourceRun.retry_at <= now)
     taken_over = session.execute(
         update(SourceRun)
-        .where(SourceRun.id == run_id, SourceRun.state == SourceRunState.running.value,
-               SourceRun.started_at < now - RUN_LEASE)
-        .values(started_at=now, found=0, new=0, changed=0, skipped=0, failed=0)
+        .where(SourceRun.id == run_id, or_(died, retry))
+        .values(state=SourceRunState.running.value, attempts=SourceRun.attempts + 1,
+                started_at=now, finished_at=None, retry_at=None, error=None, warning=None,
+                found=0, new=0, changed=0, skipped=0, failed=0)
     ).rowcount
     return run_id if taken_over == 1 else None
 
@@ -221,7 +230,9 @@ def _warn_if_empty(session: Session, run: SourceRun) -> None:
         run.warning = _note(f"{note}; {run.warning}" if run.warning else note)
 
 
-def _fail(database_url: str, run_id: int, reason: str) -> SourceRun | None:
+def _fail(database_url: str, run_id: int, reason: str, transient: bool) -> SourceRun | None:
+    """Record the run as failed; a scheduled run failing for a passing reason (timeout, 5xx)
+    gets a retry time, so a feed down at 02:00 is not skipped for a whole day."""
     with session_scope(database_url) as session:
         run = session.get(SourceRun, run_id)
         if run is None:  # the source was removed meanwhile
@@ -229,6 +240,8 @@ def _fail(database_url: str, run_id: int, reason: str) -> SourceRun | None:
         run.state = SourceRunState.failed.value
         run.error = _note(reason)
         run.finished_at = utcnow()
+        if transient and run.trigger == "schedule" and run.attempts < MAX_ATTEMPTS:
+            run.retry_at = run.finished_at + RETRY_DELAY * run.attempts
     return run
 
 

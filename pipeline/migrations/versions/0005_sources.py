@@ -46,6 +46,8 @@ def upgrade() -> None:
         sa.Column('failed', sa.Integer(), nullable=False),
         sa.Column('error', sa.Text(), nullable=True),
         sa.Column('warning', sa.Text(), nullable=True),
+        sa.Column('attempts', sa.Integer(), nullable=False),
+        sa.Column('retry_at', sa.DateTime(timezone=True), nullable=True),
         sa.Column('started_at', sa.DateTime(timezone=True), nullable=False),
         sa.Column('finished_at', sa.DateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(['source_id'], ['sources.id'],

@@ -287,3 +287,37 @@ def test_a_baseline_run_remembers_without_enqueueing(database, site):
     later = run_source(database, source_id, NOW + timedelta(hours=1), settings=SETTINGS)
     assert (later.new, later.skipped) == (1, 2)
     assert [job.canonical_url for job in jobs(database)] == [article(3)["link"]]
+
+
+def test_a_scheduled_run_failing_for_a_passing_reason_is_retried_later(database, site):
+    answers = [Response(503, "busy"), Response(body=feeds.rss([article(1)]),
+                                              content_type="application/rss+xml")]
+    site.routes = {"/rss": lambda request: answers.pop(0) if len(answers) > 1 else answers[0],
+                   "/gone": lambda request: Response(404, "no")}
+    make_source(database, site.url("/rss"), name="flaky")
+    make_source(database, site.url("/gone"), name="gone")
+    assert run_due_sources(database, NOW, settings=SETTINGS) == []
+    flaky, gone = runs(database)
+    assert (flaky.state, flaky.error, flaky.attempts) == ("failed", "HTTP 503 Service Unavailable", 1)
+    assert flaky.retry_at is not None and gone.retry_at is None  # a 404 will not go away
+    assert run_due_sources(database, NOW + timedelta(minutes=1), settings=SETTINGS) == []
+    with session_scope(database) as session:  # the retry time comes
+        session.execute(update(SourceRun).where(SourceRun.id == flaky.id).values(
+            retry_at=datetime.now(timezone.utc) - timedelta(seconds=1)))
+    assert len(run_due_sources(database, NOW + timedelta(minutes=20), settings=SETTINGS)) == 1
+    flaky, gone = runs(database)
+    assert (flaky.state, flaky.error, flaky.attempts, flaky.new) == ("done", None, 2, 1)
+    assert (gone.state, gone.attempts) == ("failed", 1)
+
+
+def test_retries_stop_after_the_last_attempt(database, site):
+    site.routes = {"/rss": lambda request: Response(503, "busy")}
+    make_source(database, site.url("/rss"))
+    for attempt in range(1, 5):
+        with session_scope(database) as session:
+            session.execute(update(SourceRun).where(SourceRun.retry_at.is_not(None)).values(
+                retry_at=datetime.now(timezone.utc) - timedelta(seconds=1)))
+        run_due_sources(database, NOW, settings=SETTINGS)
+    (run,) = runs(database)
+    assert (run.state, run.attempts, run.retry_at) == ("failed", 3, None)
+    assert len(site.requests) == 3
