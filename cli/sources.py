@@ -33,6 +33,7 @@ def add_command(
     """Register a feed (RSS, Atom) or sitemap whose new articles are enqueued on a schedule."""
     from pipeline.db import session_scope
     from pipeline.errors import InvalidSource, PipelineError
+    from pipeline.fetch import check_url
     from pipeline.sources import add_source, run_source
     from pipeline.sources.listing import read_listing
     from pipeline.sources.schedule import next_slot, normalize
@@ -47,6 +48,7 @@ def add_command(
     database_url = ready_database(settings)
     listed = None
     with work():
+        check_url(url)  # a malformed URL is said as such, not as a source that cannot be read
         if kind is None:
             try:
                 listing = read_listing(url, None, settings)

@@ -118,6 +118,8 @@ def test_bad_input(inproc, site):
     page = td("sources", "add", site.url("/page"))
     assert page.code == 1 and "the URL serves an HTML page" in error_line(page)
     assert "invalid URL" in error_line(td("sources", "add", "ftp://news.example/feed", "--kind", "feed"))
+    assert error_line(td("sources", "add", "ftp://news.example/feed")) == \
+        "error: invalid URL: unsupported scheme 'ftp'"
     assert "no source named 'nope'" in error_line(td("sources", "run", "nope"))
     assert "no source named 'nope'" in error_line(td("sources", "remove", "nope"))
     assert td("sources", "add", site.url("/rss"), "--name", "n1").code == 0
