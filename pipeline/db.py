@@ -92,7 +92,9 @@ def insert_or_ignore(session: Session, model: type, values: dict, conflict_colum
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
+    primary_key = list(model.__table__.primary_key.columns)
+    # RETURNING, not rowcount: an ORM-enabled insert through psycopg reports rowcount -1.
     statement = insert(model).values(**values).on_conflict_do_nothing(
         index_elements=conflict_columns
-    )
-    return session.execute(statement).rowcount == 1
+    ).returning(*primary_key)
+    return session.execute(statement).first() is not None

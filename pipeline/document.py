@@ -142,3 +142,17 @@ class FetchedPage:
     encoding: str = "utf-8"
     status: int = 200
     headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class FetchedXML:
+    """A feed or sitemap as fetched: the final URL after redirects and the raw bytes.
+
+    Bytes, not text: an XML parser reads the encoding from the document's declaration.
+    """
+
+    url: str  # the URL requested, canonicalized
+    final_url: str  # after redirects
+    data: bytes
+    content_type: str = "application/xml"
+    status: int = 200
