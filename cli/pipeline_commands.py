@@ -48,6 +48,7 @@ def status(
     format: str = typer.Option("text", "--format", help="text or json."),
 ) -> None:
     """Counts of jobs by state and drafts by status."""
+    from pipeline.budget import usage_today
     from pipeline.db import session_scope
     from pipeline.drafts import counts
 
@@ -57,11 +58,16 @@ def status(
     database_url = ready_database(settings)
     with work(), session_scope(database_url) as session:
         result = counts(session)
+        usage = usage_today(session)
     if format == "json":
         typer.echo(json.dumps(result))
         return
     typer.echo("jobs:   " + "  ".join(f"{k} {v}" for k, v in result["jobs"].items()))
     typer.echo("drafts: " + "  ".join(f"{k} {v}" for k, v in result["drafts"].items()))
+    budget = settings.char_budget_daily
+    sent = "  ".join(f"{k} {v}" + (f"/{budget}" if budget is not None else "")
+                     for k, v in usage.items()) or "none"
+    typer.echo(f"characters sent today (UTC): {sent}")
 
 
 db_app = typer.Typer(no_args_is_help=True, help="Database schema.")

@@ -72,6 +72,7 @@ def usage_today(session: Session) -> dict[str, int]:
     """Characters sent to each provider today (UTC), for ``status`` and /metrics."""
     rows = session.execute(
         select(ProviderUsage.provider, ProviderUsage.chars)
-        .where(ProviderUsage.day == today()).order_by(ProviderUsage.provider)
+        .where(ProviderUsage.day == today(), ProviderUsage.chars > 0)
+        .order_by(ProviderUsage.provider)
     ).all()
     return {provider: chars for provider, chars in rows}
