@@ -72,23 +72,28 @@ def lookup(session: Session, keys: list[str]) -> dict[str, TranslationMemory]:
 
 
 def remember(session: Session, provider: str, fingerprint: str, glossary_version: str,
-             source_lang: str, target_lang: str, text: str, translation: str) -> bool:
-    """Store a machine translation (placeholder form) in its own transaction.
+             source_lang: str, target_lang: str, entries: list[tuple[str, str]]) -> int:
+    """Store machine translations ``(text, translation)``, placeholder form, in one
+    transaction of their own; return how many were new.
 
-    Returns False, storing nothing, when the result is unacceptable. Committed at once so a
-    job that fails later still never pays for this segment again.
+    Unacceptable results (see :func:`unacceptable`) are skipped. Committed at once so a job
+    that fails later still never pays for these segments again.
     """
-    if unacceptable(text, translation):
-        return False
-    key = segment_key(provider, fingerprint, glossary_version, source_lang, target_lang, text)
     now = utcnow()
+    added = 0
     with own_transaction(session) as own:
-        return insert_or_ignore(own, TranslationMemory, {
-            "key": key, "provider": provider, "fingerprint": fingerprint,
-            "glossary_version": glossary_version, "source_lang": source_lang.lower(),
-            "target_lang": target_lang.lower(), "source_text": normalize(text),
-            "translation": normalize(translation), "origin": MACHINE, "author": "",
-            "created_at": now, "updated_at": now}, ["key"])
+        for text, translation in entries:
+            if unacceptable(text, translation):
+                continue
+            added += insert_or_ignore(own, TranslationMemory, {
+                "key": segment_key(provider, fingerprint, glossary_version, source_lang,
+                                   target_lang, text),
+                "provider": provider, "fingerprint": fingerprint,
+                "glossary_version": glossary_version, "source_lang": source_lang.lower(),
+                "target_lang": target_lang.lower(), "source_text": normalize(text),
+                "translation": normalize(translation), "origin": MACHINE, "author": "",
+                "created_at": now, "updated_at": now}, ["key"])
+    return added
 
 
 def human_key(source_lang: str, target_lang: str, text: str) -> str:

@@ -67,10 +67,10 @@ class DatabaseLedger(Ledger):
                     break
         return hits
 
-    def remember(self, provider: Provider, source: str, target: str, text: str,
-                 translation: str) -> None:
+    def remember(self, provider: Provider, source: str, target: str,
+                 entries: list[tuple[str, str]]) -> None:
         memory.remember(self.session, provider.name, memory.provider_fingerprint(provider),
-                        self.glossary_version, source, target, text, translation)
+                        self.glossary_version, source, target, entries)
 
     def reserve(self, provider: str, chars: int) -> None:
         budget.reserve(self.session, provider, chars, self.daily_budget)

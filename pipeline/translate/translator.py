@@ -114,9 +114,9 @@ class Ledger:
         """Memory hits by ``id(unit)``."""
         return {}
 
-    def remember(self, provider: Provider, source: str, target: str, text: str,
-                 translation: str) -> None:
-        """Store an accepted machine translation (placeholder form)."""
+    def remember(self, provider: Provider, source: str, target: str,
+                 entries: list[tuple[str, str]]) -> None:
+        """Store accepted machine translations: (text, translation), placeholder form."""
 
     def reserve(self, provider: str, chars: int) -> None:
         """Count characters before they are sent; raise BudgetExceeded past the budget."""
@@ -369,10 +369,16 @@ class _Chain:
                 results = self._call(provider, [pieces[i] for i in group.indexes])
                 for i, result in zip(group.indexes, results):
                     answers.setdefault(owner[i], {})[i] = result.strip()
+                accepted: list[tuple[str, str]] = []
                 for number in sorted({owner[i] for i in group.indexes}):
                     if len(answers[number]) == needed[number]:
                         joined = " ".join(answers[number][i] for i in sorted(answers[number]))
-                        self._accept(provider, jobs[number], joined, as_html, plain)
+                        if self._accept(provider, jobs[number], joined, as_html, plain):
+                            accepted.append((jobs[number].encoded.markup,
+                                             jobs[number].translation))
+                if accepted:
+                    # Stored pack by pack: what was paid for is kept even if a later pack fails.
+                    self.ledger.remember(provider, self.source, self.target, accepted)
         finally:
             self.ledger.release(provider.name, total - spent)
 
@@ -391,7 +397,9 @@ class _Chain:
                 time.sleep(min(error.retry_after or 0.5 * attempt, 2.0))
 
     def _accept(self, provider: Provider, job: _Job, answer: str, as_html: bool,
-                plain: bool) -> None:
+                plain: bool) -> bool:
+        """Take ``answer`` as the job's translation if it is usable; True when it goes
+        into the memory (a full-markup machine translation)."""
         translation = placeholder_form(answer, is_html=as_html)
         sent = (job.encoded.plain() if plain else job.encoded).markup
         problem = unacceptable(sent, translation)
@@ -400,12 +408,10 @@ class _Chain:
                 f"{QUOTA_EXCEEDED} ({provider.name}: a quota warning instead of a translation)")
         if problem:
             job.refused = True
-            return
-        if not plain:
-            if decode(translation, job.encoded, is_html=True) is None:
-                job.lost = True
-                return
-            self.ledger.remember(provider, self.source, self.target, job.encoded.markup,
-                                 translation)
+            return False
+        if not plain and decode(translation, job.encoded, is_html=True) is None:
+            job.lost = True
+            return False
         job.translation, job.provider = translation, provider.name
         job.origin = PLAIN if plain else MACHINE
+        return not plain

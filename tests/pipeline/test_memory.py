@@ -41,12 +41,12 @@ def test_remember_stores_good_results_once_and_never_bad_ones(sqlite_url):
     upgrade(sqlite_url)
     args = ("libre", "fp", "g1", "en", "nl")
     with session_scope(sqlite_url) as session:
-        assert memory.remember(session, *args, SOURCE, "De raad <x1>stemde</x1>.")
-        assert not memory.remember(session, *args, SOURCE, "De raad <x1>stemde</x1> anders.")
-        assert not memory.remember(session, *args, "The council met today.", "")
-        assert not memory.remember(session, *args, "The council met today.",
-                                   "The council met today.")
-        assert not memory.remember(session, *args, "The council met today.", MYMEMORY_QUOTA)
+        assert memory.remember(session, *args, [(SOURCE, "De raad <x1>stemde</x1>.")]) == 1
+        assert memory.remember(session, *args, [
+            (SOURCE, "De raad <x1>stemde</x1> anders."),  # the first one stays
+            ("The council met today.", ""),
+            ("The council met today.", "The council met today."),
+            ("The council met today.", MYMEMORY_QUOTA)]) == 0
     with session_scope(sqlite_url) as session:
         rows = session.scalars(select(TranslationMemory)).all()
         assert [(r.source_text, r.translation) for r in rows] == [

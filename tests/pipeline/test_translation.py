@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -311,3 +312,57 @@ def test_quota_warning_answered_with_200_pauses_the_provider(sqlite_url, site):
         assert until > datetime.now(timezone.utc) + timedelta(minutes=30)
         stored = session.scalars(select(TranslationMemory.provider)).all()
     assert set(stored) == {"apertium"}
+
+
+def test_a_provider_failing_again_after_a_retry_is_paused_and_the_next_takes_over(
+        sqlite_url, site):
+    failing = Faults(status=503)
+    with StubServer(libre_routes(failing)) as libre, StubServer(apertium_routes()) as apertium:
+        config = settings(sqlite_url, libre_url=libre.base_url, apertium_url=apertium.base_url,
+                          provider=["libre", "apertium"])
+        draft = draft_of(sqlite_url, translate(sqlite_url, config, site.url("/story")))
+        assert len([r for r in libre.requests if r.path == "/translate"]) == 2  # one retry
+        attempt = sum(map(len, json.loads(libre.requests[0].body)["q"]))
+    assert draft.provider == "apertium"
+    with session_scope(sqlite_url) as session:
+        until, reason = cooldown.paused_until(session, "libre")
+        assert "503" in reason
+        assert until < datetime.now(timezone.utc) + timedelta(seconds=31)
+        # Characters that left for libre stay counted (once per pack), none beyond them.
+        assert budget.usage_today(session)["libre"] == attempt
+
+
+def test_rate_limited_in_the_middle_of_an_article_the_next_provider_does_the_rest(sqlite_url):
+    from pipeline.translate.apertium import ApertiumProvider
+    from pipeline.translate.libre import LibreProvider
+    from pipeline.translation import DatabaseLedger
+    from tests.pipeline.translate.conftest import generated_article
+
+    upgrade(sqlite_url)
+    article = generated_article(paragraphs=30)
+    limited = Faults(status=429, after=2)
+    with StubServer(libre_routes(limited)) as libre_stub, \
+            StubServer(apertium_routes()) as apertium_stub, \
+            session_scope(sqlite_url) as session:
+        libre = LibreProvider(5, libre_stub.base_url)
+        libre.max_chars = 1500  # several packs
+        chain = [libre, ApertiumProvider(5, apertium_stub.base_url)]
+        result = translate_article_with(article, chain, DatabaseLedger(session))
+        texts = [json.loads(r.body)["q"] for r in libre_stub.requests]
+    assert len(texts) == 3  # two packs served, the third answered 429
+    by_provider = Counter(s.provider for s in result.segments if s.origin == "machine")
+    assert by_provider["libre"] == sum(map(len, texts[:2])) > 0
+    assert by_provider["apertium"] > 0
+    assert all(s.translation == s.source.upper() for s in result.segments
+               if s.origin == "machine" and "<" not in s.source)
+    with session_scope(sqlite_url) as session:
+        stored = Counter(session.scalars(select(TranslationMemory.provider)))
+        assert stored["libre"] == by_provider["libre"]
+        assert budget.usage_today(session)["libre"] == sum(len(t) for q in texts for t in q)
+        assert cooldown.paused_until(session, "libre") is not None
+
+
+def translate_article_with(article, chain, ledger):
+    from pipeline.translate import translate_article
+
+    return translate_article(article, "nl", chain, ledger=ledger)

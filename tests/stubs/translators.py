@@ -49,10 +49,17 @@ class Faults:
     alter_numbers: bool = False  # change every digit (a provider that mangles figures)
     echo: bool = False  # answer the text unchanged
     answer: str | None = None  # answer this text (e.g. a quota warning) with HTTP 200
+    after: int = 0  # serve this many requests normally before the fault starts
+
+    def __post_init__(self) -> None:
+        self._served = 0
 
     def error(self) -> Response | None:
         """The fault answer for this request, if any (counts down ``times``)."""
         if self.status is None and not self.delay:
+            return None
+        self._served += 1
+        if self._served <= self.after:
             return None
         if self.times is not None:
             if self.times <= 0:
