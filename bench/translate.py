@@ -166,12 +166,13 @@ class CountingPipeline(Pipeline):
 
 def run_pipeline(database_url: str, pipeline: CountingPipeline, urls: list[str]) -> list[int]:
     from pipeline.db import session_scope
-    from pipeline.jobs import create_job, run_inline
+    from pipeline.intake import enqueue
+    from pipeline.jobs import run_inline
 
     drafts = []
     for url in urls:
         with session_scope(database_url) as session:
-            job_id = create_job(session, url, "es", None, "en").id
+            job_id = enqueue(session, [url], "es", None, "en").new[0].id
         drafts.append(run_inline(database_url, job_id, pipeline, provider_retries=0))
     return drafts
 

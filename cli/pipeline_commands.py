@@ -18,7 +18,8 @@ def translate(
 ) -> None:
     """Run the whole pipeline in this process (no broker) and print the draft id."""
     from pipeline.db import session_scope
-    from pipeline.jobs import Pipeline, create_job, run_inline
+    from pipeline.intake import enqueue
+    from pipeline.jobs import Pipeline, run_inline
 
     settings = load_settings()
     if provider:
@@ -28,7 +29,11 @@ def translate(
     with work():
         pipeline.templates  # an invalid block template is a startup error, before any fetch
         with session_scope(database_url) as session:
-            job_id = create_job(session, url, to or settings.target_lang, provider, from_).id
+            report = enqueue(session, [url], to or settings.target_lang, provider, from_)
+            if report.invalid:
+                raise fail(report.invalid[0][1])
+            # A job already queued for this article (by `enqueue`) is run here instead.
+            job_id = (report.new or report.duplicate)[0].id
         draft_id = run_inline(database_url, job_id, pipeline)
     typer.echo(draft_id)
 

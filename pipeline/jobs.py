@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from config.settings import Settings
 from pipeline.articles import save_article
 from pipeline.errors import PipelineError, ProviderUnavailable
-from pipeline.fetch import canonicalize, check_url, fetch
+from pipeline.fetch import canonicalize, fetch
 from pipeline.models import Job, JobStage, JobState, utcnow
 
 log = logging.getLogger(__name__)
@@ -66,20 +66,6 @@ class Pipeline:
         return [make_provider(name, self.settings) for name in names]
 
 
-def create_job(
-    session: Session, url: str, target_lang: str, provider: str | None = None,
-    source_lang: str | None = None,
-) -> Job:
-    """Validate ``url`` and add a queued job for it (the caller commits)."""
-    checked = check_url(url)
-    job = Job(url=checked, canonical_url=canonicalize(checked), target_lang=target_lang.lower(),
-              provider=provider, source_lang=source_lang, state=JobState.queued.value,
-              stage=JobStage.fetch.value, next_attempt_at=utcnow())
-    session.add(job)
-    session.flush()
-    return job
-
-
 def claim(session: Session, job_id: int) -> Job | None:
     """Move a queued (or lease-expired running) job to running; None if someone else has it.
 
@@ -117,8 +103,9 @@ def _fetch_stage(session: Session, job: Job, pipeline: Pipeline) -> StageOutcome
     # The canonical URL: the page's own <link rel=canonical> if given, else the fetched URL.
     extracted.url = canonicalize(extracted.url or page.url)
     article, _changed = save_article(session, extracted)
+    # job.canonical_url stays the submitted URL's form: intake's one-active-job rule is keyed
+    # on it, and two URLs may name one article (rel=canonical); the article row has its own.
     job.article_id = article.id
-    job.canonical_url = article.canonical_url
     job.stage = JobStage.translate.value
     return StageOutcome(job.id, job.stage)
 
@@ -175,7 +162,8 @@ def run_inline(
     with session_scope(database_url) as session:
         job = claim(session, job_id)
         if job is None:
-            raise PipelineError(f"job {job_id} is not queued")
+            state = session.get(Job, job_id).state
+            raise PipelineError(f"job {job_id} for this article is {state}, not queued")
     provider_attempts = 0
     while True:
         try:

@@ -20,6 +20,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -86,11 +87,19 @@ class Article(Base):
     drafts: Mapped[list[Draft]] = relationship(back_populates="article")
 
 
+ACTIVE_JOB = text("state IN ('queued', 'running')")
+
+
 class Job(Base):
     """One request to turn a URL into a draft in a target language."""
 
     __tablename__ = "jobs"
-    __table_args__ = (Index("ix_jobs_state_next_attempt", "state", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_jobs_state_next_attempt", "state", "next_attempt_at"),
+        # At most one queued or running job per article URL and language (see intake).
+        Index("uq_jobs_active_url", "canonical_url", "target_lang", unique=True,
+              postgresql_where=ACTIVE_JOB, sqlite_where=ACTIVE_JOB),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     url: Mapped[str] = mapped_column(String(2048))  # as submitted

@@ -7,6 +7,8 @@ Every HTML string that is stored or shown passes through here: the composed arti
 
 from __future__ import annotations
 
+import re
+
 import nh3
 
 LINK_SCHEMES = frozenset({"http", "https", "mailto"})
@@ -93,9 +95,15 @@ _ARTICLE_CLEANER = _cleaner(ARTICLE_TAGS, ATTRIBUTES, CLASSES)
 _INLINE_CLEANER = _cleaner(INLINE_TAGS, INLINE_ATTRIBUTES, INLINE_CLASSES)
 
 
+# An <img> whose src was refused (or never there) shows nothing but a broken-image icon.
+# nh3's serializer quotes every attribute and escapes ">" inside values, so on its output a
+# tag ends at the first ">".
+_IMG_WITHOUT_SRC = re.compile(r"<img(?![^>]*\ssrc=)[^>]*>")
+
+
 def clean_html(html: str) -> str:
     """Sanitize a whole article (or any part of one) down to the article allow-list."""
-    return _ARTICLE_CLEANER.clean(html)
+    return _IMG_WITHOUT_SRC.sub("", _ARTICLE_CLEANER.clean(html))
 
 
 def clean_inline(html: str) -> str:

@@ -125,3 +125,10 @@ def test_inline_drops_block_markup_but_keeps_text():
                           '<a href="https://x.example/">l</a></p>')
     assert output == ('Title A <strong>b</strong> '
                       '<a href="https://x.example/" rel="noopener noreferrer nofollow">l</a>')
+
+
+def test_an_image_without_a_usable_source_is_dropped():
+    assert clean_html('<p>a<img alt="src=">b</p>') == "<p>ab</p>"
+    assert clean_html('<figure><img src="javascript:alert(1)" alt="x"></figure>') == "<figure></figure>"
+    kept = clean_html('<img alt="x>y" src="https://img.example/a.png">')
+    assert kept == '<img alt="x&gt;y" src="https://img.example/a.png">'

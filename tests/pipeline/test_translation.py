@@ -15,7 +15,8 @@ from config.settings import Settings
 from pipeline import budget, cooldown
 from pipeline.db import session_scope, upgrade
 from pipeline.errors import BudgetExceeded, ProviderUnavailable
-from pipeline.jobs import Pipeline, create_job, run_inline
+from pipeline.intake import enqueue
+from pipeline.jobs import Pipeline, run_inline
 from pipeline.memory import remember_human_edit
 from pipeline.models import AuditEvent, Draft, Job, Revision, TranslationMemory
 from tests.stubs.news_site import OTHER_PARAGRAPHS, PARAGRAPHS, NewsSite
@@ -60,7 +61,7 @@ def translate(url: str, config: Settings, page: str, provider: str | None = None
     """Run a whole job in this process, like ``transdraft translate``; the draft id."""
     upgrade(url)
     with session_scope(url) as session:
-        job_id = create_job(session, page, "nl", provider).id
+        job_id = enqueue(session, [page], "nl", provider).new[0].id
     return run_inline(url, job_id, Pipeline(config), provider_retries=0)
 
 

@@ -1,7 +1,7 @@
 """translation memory, provider usage per day, provider cool-downs
 
 Revision ID: 0006
-Revises: 0001
+Revises: 0002
 Create Date: 2026-11-28 12:20:00
 """
 from alembic import op
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 
 revision = '0006'
-down_revision = '0001'
+down_revision = '0002'
 branch_labels = None
 depends_on = None
 
