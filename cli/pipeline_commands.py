@@ -28,6 +28,7 @@ def translate(
     pipeline = Pipeline(settings)
     with work():
         pipeline.templates  # an invalid block template is a startup error, before any fetch
+        pipeline.glossary  # so is an unreadable glossary
         with session_scope(database_url) as session:
             report = enqueue(session, [url], to or settings.target_lang, provider, from_)
             if report.invalid:

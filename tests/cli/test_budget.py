@@ -36,3 +36,15 @@ def test_budget_stops_translate_and_status_shows_usage(transdraft, seed_html, sq
     as_json = json.loads(transdraft("status", "--format", "json", env=env).stdout)
     assert set(as_json) == {"jobs", "drafts"}
     assert as_json["jobs"]["failed"] == 1 and as_json["jobs"]["done"] == 1
+
+
+def test_an_invalid_glossary_fails_before_anything_is_fetched(transdraft, sqlite_url, tmp_path):
+    glossary = tmp_path / "glossary.toml"
+    glossary.write_text("[nl]\nterm = 3\n", encoding="utf-8")
+    with StubServer(lambda request: Response(200, "")) as site:
+        run = transdraft("translate", site.url(PATH), env={
+            "TRANSDRAFT_DATABASE_URL": sqlite_url, "TRANSDRAFT_GLOSSARY_FILE": str(glossary),
+            "TRANSDRAFT_FETCH_ALLOW_HOSTS": "127.0.0.1"})
+        assert site.requests == []
+    assert run.code == 1
+    assert run.stderr.startswith("error: glossary ") and "must map to a string" in run.stderr
