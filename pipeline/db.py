@@ -92,10 +92,12 @@ def insert_or_ignore(session: Session, model: type, values: dict, conflict_colum
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
+    # RETURNING rather than rowcount: psycopg reports rowcount -1 for this statement.
+    key = list(model.__table__.primary_key.columns)
     statement = insert(model).values(**values).on_conflict_do_nothing(
         index_elements=conflict_columns
-    )
-    return session.execute(statement).rowcount == 1
+    ).returning(*key)
+    return session.execute(statement).first() is not None
 
 
 @contextmanager

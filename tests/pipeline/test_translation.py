@@ -73,31 +73,31 @@ def draft_of(url: str, draft_id: int) -> Draft:
 
 
 def test_unchanged_article_sends_nothing_and_an_edited_paragraph_only_itself(
-        sqlite_url, site, libre):
-    config = settings(sqlite_url, libre_url=libre.base_url)
-    draft_id = translate(sqlite_url, config, site.url("/story"))
+        db_url, site, libre):
+    config = settings(db_url, libre_url=libre.base_url)
+    draft_id = translate(db_url, config, site.url("/story"))
     first = sent(libre)
     assert first, "the first run must translate"
     assert len(first) == 1 + len(PARAGRAPHS)  # the title and every paragraph
 
     before = len(libre.requests)
-    assert translate(sqlite_url, config, site.url("/story")) == draft_id
+    assert translate(db_url, config, site.url("/story")) == draft_id
     assert len(libre.requests) == before  # nothing sent at all
-    assert draft_of(sqlite_url, draft_id).revision == 1
+    assert draft_of(db_url, draft_id).revision == 1
 
     edited = list(PARAGRAPHS)
     edited[5] = ("A petition against the plan gathered 650 signatures last summer, and more "
                  "have signed since the storm.")
     site.news.pages["/story"] = (TITLE, edited)
-    assert translate(sqlite_url, config, site.url("/story")) == draft_id
+    assert translate(db_url, config, site.url("/story")) == draft_id
     again = sent(libre, before)
     assert again == [edited[5]]  # the changed paragraph, nothing else
 
-    draft = draft_of(sqlite_url, draft_id)
+    draft = draft_of(db_url, draft_id)
     assert draft.revision == 2
     assert draft.blocks[5]["html"] == edited[5].upper()
     assert draft.blocks[0]["html"] == PARAGRAPHS[0].upper()
-    with session_scope(sqlite_url) as session:
+    with session_scope(db_url) as session:
         event = session.scalars(select(AuditEvent).where(AuditEvent.action == "retranslated")
                                 ).one()
         assert event.detail["changed_blocks"] == [5]
@@ -105,7 +105,7 @@ def test_unchanged_article_sends_nothing_and_an_edited_paragraph_only_itself(
         note = session.scalars(select(Revision.note).where(Revision.number == 2)).one()
     assert "block 5" in note and f"{len(edited[5])} characters" in note
 
-    with session_scope(sqlite_url) as session:
+    with session_scope(db_url) as session:
         usage = budget.usage_today(session)
     assert usage == {"libre": sum(map(len, first)) + len(edited[5])}
 
