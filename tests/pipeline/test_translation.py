@@ -367,3 +367,19 @@ def translate_article_with(article, chain, ledger):
     from pipeline.translate import translate_article
 
     return translate_article(article, "nl", chain, ledger=ledger)
+
+
+def test_a_provider_out_of_budget_hands_the_article_to_the_next(sqlite_url, site, libre):
+    upgrade(sqlite_url)
+    with session_scope(sqlite_url) as session:
+        budget.reserve(session, "libre", 4900, None)  # spent earlier today
+    with StubServer(apertium_routes()) as apertium:
+        config = settings(sqlite_url, libre_url=libre.base_url, apertium_url=apertium.base_url,
+                          provider=["libre", "apertium"], char_budget_daily=5000)
+        draft = draft_of(sqlite_url, translate(sqlite_url, config, site.url("/story")))
+    assert sent(libre) == []
+    assert draft.provider == "apertium"
+    with session_scope(sqlite_url) as session:
+        usage = budget.usage_today(session)
+        assert usage["libre"] == 4900 and 0 < usage["apertium"] <= 5000
+        assert cooldown.paused_until(session, "libre") is None  # a budget is not a pause
