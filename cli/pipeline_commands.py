@@ -28,6 +28,7 @@ def translate(
     pipeline = Pipeline(settings)
     with work():
         pipeline.templates  # an invalid block template is a startup error, before any fetch
+        pipeline.glossary  # so is an unreadable glossary
         with session_scope(database_url) as session:
             report = enqueue(session, [url], to or settings.target_lang, provider, from_)
             if report.invalid:
@@ -54,6 +55,7 @@ def status(
 ) -> None:
     """Counts of jobs by state and drafts by status."""
     from cli.sources import status_lines
+    from pipeline.budget import usage_today
     from pipeline.db import session_scope
     from pipeline.drafts import counts
 
@@ -64,6 +66,7 @@ def status(
     with work(), session_scope(database_url) as session:
         result = counts(session)
         sources = status_lines(session) if format == "text" else []
+        usage = usage_today(session)
     if format == "json":
         typer.echo(json.dumps(result))
         return
@@ -71,6 +74,10 @@ def status(
     typer.echo("drafts: " + "  ".join(f"{k} {v}" for k, v in result["drafts"].items()))
     for line in sources:
         typer.echo(line)
+    budget = settings.char_budget_daily
+    sent = "  ".join(f"{k} {v}" + (f"/{budget}" if budget is not None else "")
+                     for k, v in usage.items()) or "none"
+    typer.echo(f"characters sent today (UTC): {sent}")
 
 
 db_app = typer.Typer(no_args_is_help=True, help="Database schema.")

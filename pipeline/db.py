@@ -92,9 +92,43 @@ def insert_or_ignore(session: Session, model: type, values: dict, conflict_colum
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
-    primary_key = list(model.__table__.primary_key.columns)
-    # RETURNING, not rowcount: an ORM-enabled insert through psycopg reports rowcount -1.
+    # RETURNING rather than rowcount: psycopg reports rowcount -1 for this statement.
+    key = list(model.__table__.primary_key.columns)
     statement = insert(model).values(**values).on_conflict_do_nothing(
         index_elements=conflict_columns
-    ).returning(*primary_key)
+    ).returning(*key)
     return session.execute(statement).first() is not None
+
+
+@contextmanager
+def own_transaction(session: Session) -> Iterator[Session]:
+    """A short transaction of its own on ``session``'s engine, committed on exit.
+
+    For facts that must outlive the caller's unit of work even when it rolls back, and that
+    other workers must see at once: characters reserved from a budget (they may already be
+    sent), a provider's cool-down, a paid-for translation in the memory. When ``session`` is
+    bound to a connection rather than an engine, the work joins that session instead.
+    """
+    bind = session.get_bind()
+    if not isinstance(bind, Engine) or _sqlite_writing(session):
+        yield session
+        return
+    with Session(bind) as own:
+        try:
+            yield own
+            own.commit()
+        except BaseException:
+            own.rollback()
+            raise
+
+
+def _sqlite_writing(session: Session) -> bool:
+    """Whether ``session`` holds SQLite's write lock, which a second connection would wait on.
+
+    pysqlite opens a transaction only at the first INSERT/UPDATE/DELETE, so a session that
+    has only read does not block the short transaction of :func:`own_transaction`.
+    """
+    if session.get_bind().dialect.name != "sqlite" or not session.in_transaction():
+        return False
+    raw = session.connection().connection.dbapi_connection
+    return bool(getattr(raw, "in_transaction", False))

@@ -36,11 +36,14 @@ class DraftContent:
 
 def save_draft(
     session: Session, article: Article, target_lang: str, content: DraftContent,
-    actor: str = "system", job_id: int | None = None,
+    actor: str = "system", job_id: int | None = None, note: str | None = None,
+    detail: dict[str, Any] | None = None,
 ) -> tuple[Draft, bool]:
     """Create the draft of ``article`` in ``target_lang``, or add a revision to the existing one.
 
-    Returns the draft and whether it was created. The unique (article, target language)
+    ``note`` is the revision note (default "translated"/"re-translated"); ``detail`` goes
+    into the audit event ("created" or "retranslated"). Returns the draft and whether it
+    was created. The unique (article, target language)
     constraint makes this safe when two workers finish the same article at once.
     """
     now = utcnow()
@@ -70,10 +73,11 @@ def save_draft(
     session.add_all(Segment(draft_id=draft.id, **segment) for segment in content.segments)
     session.add(Revision(draft_id=draft.id, number=draft.revision, title=content.title,
                          blocks=content.blocks, html=content.html, author=actor,
-                         note="translated" if created else "re-translated"))
+                         note=note or ("translated" if created else "re-translated")))
     session.add(AuditEvent(draft_id=draft.id, job_id=job_id, actor=actor,
-                           action="created" if created else "re-translated",
-                           detail={"revision": draft.revision, "provider": content.provider}))
+                           action="created" if created else "retranslated",
+                           detail={"revision": draft.revision, "provider": content.provider,
+                                   **(detail or {})}))
     return draft, created
 
 

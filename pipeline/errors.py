@@ -6,6 +6,8 @@ address`` or ``not an article: no main text found``.
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 
 class PipelineError(Exception):
     """Base of every error the pipeline raises on purpose."""
@@ -59,8 +61,25 @@ class ProviderUnavailable(TransientError):
     """The translation provider is rate limiting, overloaded or unreachable."""
 
 
+class ProviderRateLimited(ProviderUnavailable):
+    """The provider said "slow down" or "quota used up" (429, DeepL 456, quota warnings).
+
+    Unlike a timeout or a 5xx, asking again soon will not help: the provider is paused for
+    a cool-down and the next provider of the chain takes over at once.
+    """
+
+
 class BudgetExceeded(TransientError):
-    """Translating now would pass the provider's daily character budget."""
+    """Translating now would pass a provider's daily character budget; nothing was sent.
+
+    ``resume_at`` is when the budget resets (the next midnight UTC); raising the budget
+    lets the work go on earlier.
+    """
+
+    def __init__(self, reason: str, resume_at: datetime) -> None:
+        retry_after = max(0.0, (resume_at - datetime.now(timezone.utc)).total_seconds())
+        super().__init__(reason, retry_after)
+        self.resume_at = resume_at
 
 
 class TemplateError(PermanentError):

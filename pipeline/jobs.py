@@ -11,15 +11,14 @@ import logging
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from config.settings import Settings
-from pipeline.articles import load_extracted, save_article
-from pipeline.drafts import DraftContent, save_draft
+from pipeline.articles import save_article
 from pipeline.errors import PipelineError, ProviderUnavailable
 from pipeline.fetch import canonicalize, fetch
-from pipeline.models import Article, Draft, Job, JobStage, JobState, utcnow
+from pipeline.models import Job, JobStage, JobState, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +40,7 @@ class Pipeline:
 
     settings: Settings
     _templates: object | None = field(default=None, repr=False)
+    _glossary: object | None = field(default=None, repr=False)
 
     @property
     def templates(self):
@@ -49,6 +49,16 @@ class Pipeline:
         if self._templates is None:
             self._templates = BlockTemplates(self.settings.blocks_dir)
         return self._templates
+
+    @property
+    def glossary(self):
+        """The glossary of TRANSDRAFT_GLOSSARY_FILE (empty without one); read once."""
+        from pipeline.glossary import Glossary
+
+        if self._glossary is None:
+            path = self.settings.glossary_file
+            self._glossary = Glossary.load(path) if path else Glossary.empty()
+        return self._glossary
 
     def providers(self, names: list[str]):
         from pipeline.translate import make_provider
@@ -101,52 +111,11 @@ def _fetch_stage(session: Session, job: Job, pipeline: Pipeline) -> StageOutcome
 
 
 def _translate_stage(session: Session, job: Job, pipeline: Pipeline) -> StageOutcome:
-    from pipeline.compose import compose
-    from pipeline.translate import translate_article
-
-    article = session.get(Article, job.article_id)
-    extracted = load_extracted(article)
-    existing = session.scalars(
-        select(Draft).where(Draft.article_id == article.id, Draft.target_lang == job.target_lang)
-    ).first()
-    if existing is not None and existing.source_hash == article.content_hash:
-        # Same content already translated into this language: nothing to send.
-        return _finish(job, existing.id)
+    # Memory, glossary, fallback chain, budget and checks: see pipeline.translation.
+    from pipeline.translation import translate_job
 
     names = [job.provider] if job.provider else None
-    providers = pipeline.providers(_provider_chain(names, pipeline.settings))
-    source_lang = job.source_lang or extracted.source_lang or None
-    result = None
-    last_error: PipelineError | None = None
-    for provider in providers:
-        try:
-            result = translate_article(extracted, job.target_lang, provider, source=source_lang)
-            break
-        except ProviderUnavailable as error:
-            # Fall through to the next provider of the chain.
-            last_error = error
-            log.warning("provider %s unavailable: %s", provider.name, error.reason)
-    if result is None:
-        assert last_error is not None
-        raise last_error
-
-    html = compose(extracted, result.blocks, result.title, job.target_lang, result.provider,
-                   pipeline.templates)
-    content = DraftContent(
-        title=result.title,
-        blocks=[block.to_dict() for block in result.blocks],
-        html=html,
-        provider=result.provider,
-        source_lang=source_lang or "",
-        segments=[
-            {"block_index": s.block_index, "key": s.key, "source": s.source,
-             "translation": s.translation, "provider": s.provider, "origin": s.origin}
-            for s in result.segments
-        ],
-        checks=[],
-    )
-    draft, _created = save_draft(session, article, job.target_lang, content, job_id=job.id)
-    draft.source_hash = article.content_hash
+    draft = translate_job(session, job, pipeline, _provider_chain(names, pipeline.settings))
     return _finish(job, draft.id)
 
 

@@ -301,3 +301,56 @@ class SourceItem(Base):
         ForeignKey("jobs.id", ondelete="SET NULL"), default=None)  # the last job it made
     first_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+# --- Translation memory, provider budgets and cool-downs (trustworthy, affordable translation) ---
+
+
+class TranslationMemory(Base):
+    """A translated segment, reused instead of paying a provider again.
+
+    ``key`` is a hash of everything that decides the translation: provider, provider settings
+    fingerprint, glossary version, source and target language, and the normalized segment
+    text with its placeholders (see ``pipeline.memory.segment_key``). Reviewer edits are
+    stored with provider ``"human"`` and win over every machine entry.
+    """
+
+    __tablename__ = "translation_memory"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    provider: Mapped[str] = mapped_column(String(40))
+    fingerprint: Mapped[str] = mapped_column(String(64), default="")
+    glossary_version: Mapped[str] = mapped_column(String(64), default="")
+    source_lang: Mapped[str] = mapped_column(String(16))
+    target_lang: Mapped[str] = mapped_column(String(16))
+    source_text: Mapped[str] = mapped_column(Text)  # placeholder form, HTML-escaped text
+    translation: Mapped[str] = mapped_column(Text)  # same form, same placeholders
+    origin: Mapped[str] = mapped_column(String(20), default="machine")  # or "human"
+    author: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
+
+
+class ProviderUsage(Base):
+    """Characters sent (or reserved for sending) to a provider on one UTC day."""
+
+    __tablename__ = "provider_usage"
+    __table_args__ = (UniqueConstraint("provider", "day", name="uq_provider_usage_provider_day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    provider: Mapped[str] = mapped_column(String(40))
+    day: Mapped[str] = mapped_column(String(10))  # "2026-11-28", UTC
+    chars: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ProviderCooldown(Base):
+    """A provider paused after rate limiting or repeated failures; shared by all workers."""
+
+    __tablename__ = "provider_cooldowns"
+
+    provider: Mapped[str] = mapped_column(String(40), primary_key=True)
+    until: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    reason: Mapped[str] = mapped_column(Text, default="")

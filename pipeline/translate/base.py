@@ -12,7 +12,7 @@ from abc import ABC, abstractmethod
 
 import httpx
 
-from pipeline.errors import PipelineError, ProviderError, ProviderUnavailable
+from pipeline.errors import PipelineError, ProviderError, ProviderRateLimited, ProviderUnavailable
 
 QUOTA_EXCEEDED = "provider quota exceeded"
 
@@ -47,7 +47,9 @@ def status_error(provider: str, status: int, detail: str = "",
     detail = " ".join(detail.split())[:200]
     suffix = f": {detail}" if detail else ""
     if status == 429:
-        return ProviderUnavailable(f"{provider}: HTTP 429 rate limited", retry_after)
+        return ProviderRateLimited(f"{provider}: HTTP 429 rate limited", retry_after)
+    if status == 456:  # DeepL's "quota exceeded", used by some compatible servers too
+        return ProviderRateLimited(f"{QUOTA_EXCEEDED} ({provider}: HTTP 456)", retry_after)
     if status == 408 or status >= 500:
         return ProviderUnavailable(f"{provider}: HTTP {status} server error{suffix}", retry_after)
     if status in (401, 403):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 
-from pipeline.errors import PipelineError, ProviderError, ProviderUnavailable
+from pipeline.errors import PipelineError, ProviderError, ProviderRateLimited
 from pipeline.translate.base import (
     QUOTA_EXCEEDED,
     HttpProvider,
@@ -68,10 +68,10 @@ class DeepLProvider(HttpProvider):
             detail = response.text[:200]
         retry_after = parse_retry_after(response.headers.get("retry-after"))
         if status == 456:
-            return ProviderUnavailable(f"{QUOTA_EXCEEDED} (deepl: HTTP 456 character limit "
+            return ProviderRateLimited(f"{QUOTA_EXCEEDED} (deepl: HTTP 456 character limit "
                                        "of the billing period reached)")
         if status == 529:  # DeepL's "too many requests" on some plans
-            return ProviderUnavailable("deepl: HTTP 529 rate limited", retry_after)
+            return ProviderRateLimited("deepl: HTTP 529 rate limited", retry_after)
         if status == 400 and "lang" in detail.lower():
             return unsupported_pair(*self._pair)
         return status_error(self.name, status, detail, retry_after)

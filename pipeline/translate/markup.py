@@ -211,3 +211,16 @@ def strip_placeholders(translated: str, *, is_html: bool = False) -> str:
     """The text of ``translated`` with every placeholder removed, as escaped HTML."""
     text = " ".join(_PLACEHOLDER.sub(" ", translated).split())
     return _escape(text, is_html)
+
+
+def placeholder_form(translated: str, *, is_html: bool = False) -> str:
+    """An engine's answer in the form the memory stores: text HTML-escaped, placeholders
+    spelled ``<xN>``, ``</xN>``, ``<xN/>``. ``decode(..., is_html=True)`` reads it back."""
+    pieces: list[str] = []
+    position = 0
+    for match in _PLACEHOLDER.finditer(translated):
+        pieces.append(_escape(translated[position:match.start()], is_html))
+        pieces.append(f"<{match.group(1)}x{match.group(2)}{match.group(3)}>")
+        position = match.end()
+    pieces.append(_escape(translated[position:], is_html))
+    return _WHITESPACE.sub(" ", "".join(pieces)).strip()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import httpx
 
-from pipeline.errors import PipelineError, ProviderError, ProviderUnavailable
+from pipeline.errors import PipelineError, ProviderError, ProviderRateLimited
 from pipeline.translate.base import (
     QUOTA_EXCEEDED,
     HttpProvider,
@@ -58,7 +58,7 @@ class MicrosoftProvider(HttpProvider):
         except (ValueError, KeyError, TypeError, AttributeError):
             code, detail = 0, response.text[:200]
         if code in (403001, 403002):  # free tier or subscription volume used up
-            return ProviderUnavailable(f"{QUOTA_EXCEEDED} (microsoft: {detail})")
+            return ProviderRateLimited(f"{QUOTA_EXCEEDED} (microsoft: {detail})")
         if code in (400035, 400036):  # source / target language is not valid
             return unsupported_pair(*self._pair)
         return status_error(self.name, status, detail,

@@ -7,7 +7,7 @@ from deep_translator import mymemory as mymemory_module
 from deep_translator.constants import MY_MEMORY_LANGUAGES_TO_CODES
 from deep_translator.exceptions import LanguageNotSupportedException
 
-from pipeline.errors import ProviderError, ProviderUnavailable
+from pipeline.errors import ProviderError, ProviderRateLimited
 from pipeline.translate import deep_requests
 from pipeline.translate.base import (
     QUOTA_EXCEEDED,
@@ -64,7 +64,7 @@ class MyMemoryProvider(LineJoinedProvider):
         result = text if result is None else str(result)
         upper = result.upper()
         if upper.startswith(_QUOTA_MARK):
-            raise ProviderUnavailable(f"{QUOTA_EXCEEDED} (mymemory: {result[:120]})")
+            raise ProviderRateLimited(f"{QUOTA_EXCEEDED} (mymemory: {result[:120]})")
         if any(mark in upper for mark in _LANGUAGE_MARKS) and not any(
                 mark in text.upper() for mark in _LANGUAGE_MARKS):
             raise unsupported_pair(source, target)

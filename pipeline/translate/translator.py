@@ -1,26 +1,50 @@
-"""Translate an extracted article segment by segment through one provider.
+"""Translate an extracted article segment by segment through a chain of providers.
 
 Steps: collect the title and every block segment; skip what needs no call (same language,
-nothing translatable); encode inline markup as placeholders; send each distinct text once,
-cut to the provider's limits and packed into few requests; restore the markup, and where
-the engine lost placeholders translate that segment's plain text instead and say so.
+nothing translatable); keep what the previous revision already has for unchanged segments;
+mask glossary terms and encode inline markup as placeholders; take what the translation
+memory holds; send each remaining distinct text once, cut to the provider's limits and
+packed into few requests, after reserving its characters from the budget; restore markup
+and glossary terms, and where the engine lost placeholders translate that segment's plain
+text instead and say so. A provider that rate-limits or keeps failing is paused and the
+next provider of the chain takes over the segments still untranslated.
+
+The chain, the budget reservations and the memory writes live in
+:mod:`pipeline.translate.chain`.
 """
 
 from __future__ import annotations
 
 import html
+import re
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from pipeline.document import Block, ExtractedArticle
+from pipeline.errors import ProviderError
+from pipeline.glossary import Masked, Term, mask_terms
+from pipeline.translate.acceptance import unacceptable
 from pipeline.translate.base import Provider, primary_subtag
+from pipeline.translate.chain import (
+    MACHINE,
+    PLAIN,
+    Ledger,
+    PendingText,
+    ProviderChain,
+    Recalled,
+)
 from pipeline.translate.markup import Encoded, decode, encode, strip_placeholders
-from pipeline.translate.packing import pack, split_text
 
 TITLE_INDEX = -1
 # Segments whose field holds plain text rather than inline HTML.
 _PLAIN_KEYS = {"alt", "cite"}
+_GLOSSARY_PLACEHOLDER = re.compile(r"<\s*(g\d+)\s*/?\s*>(?:\s*<\s*/\s*\1\s*>)?", re.I)
 
-MACHINE, PLAIN, SAME = "machine", "plain", "same"
+SAME, MEMORY, HUMAN = "same", "memory", "human"
+__all__ = ["HUMAN", "MACHINE", "MEMORY", "PLAIN", "SAME", "Ledger", "Recalled",
+           "SegmentTranslation", "TranslationResult", "Unit", "collect_units",
+           "translate_article"]
 
 
 @dataclass(frozen=True)
@@ -32,7 +56,9 @@ class SegmentTranslation:
     source: str
     translation: str
     provider: str
-    origin: str  # "machine", "plain" (markup lost, plain text translated) or "same" (no call)
+    # "machine", "memory", "human", "plain" (markup lost, plain text translated),
+    # "same" (no call, or every provider's answer was refused)
+    origin: str
 
 
 @dataclass
@@ -43,118 +69,157 @@ class TranslationResult:
     requests: int
     chars_sent: int
     provider: str
+    chars_by_provider: dict[str, int] = field(default_factory=dict)
 
     @property
     def plain_fallbacks(self) -> list[SegmentTranslation]:
         return [s for s in self.segments if s.origin == PLAIN]
 
 
-@dataclass
-class _Unit:
+@dataclass(eq=False)
+class Unit:
+    """One segment of the article as it is sent: glossary-masked, markup encoded."""
+
     block_index: int
     key: str
     source: str  # as stored: inline HTML, or plain text for title/alt/cite
-    encoded: Encoded
     is_plain: bool
+    masked: Masked  # glossary terms swapped for <gN/>
+    encoded: Encoded  # the masked HTML with markup as placeholders
+    unmasked: Encoded  # without glossary masking: how reviewer translations are keyed
 
 
-@dataclass
-class _Job:
-    """One distinct text to translate and what came back for it."""
+def translate_article(article: ExtractedArticle, target: str,
+                      providers: Provider | Sequence[Provider], source: str | None = None, *,
+                      ledger: Ledger | None = None, glossary: Sequence[Term] = (),
+                      previous: Sequence[SegmentTranslation] = (),
+                      transient_retries: int = 1) -> TranslationResult:
+    """Translate the title and body of ``article`` into ``target``.
 
-    encoded: Encoded
-    translation: str | None = None
-    origin: str = MACHINE
-    units: list[_Unit] = field(default_factory=list)
-
-
-def translate_article(article: ExtractedArticle, target: str, provider: Provider,
-                      source: str | None = None) -> TranslationResult:
-    """Translate the title and body of ``article`` into ``target`` with ``provider``."""
+    ``providers`` is one provider or a fallback chain. ``previous``: the segments of the
+    draft's last revision; a segment whose source is unchanged keeps its translation
+    (reviewer edits included) and costs nothing.
+    """
+    chain = [providers] if isinstance(providers, Provider) else list(providers)
+    if not chain:
+        raise ProviderError("no translation provider configured")
+    ledger = ledger or Ledger()
     source = source or article.source_lang or "auto"
-    requests_before, chars_before = provider.requests_made, provider.chars_sent
-    units = _collect(article)
+    before = {id(p): (p.requests_made, p.chars_sent) for p in chain}
+    units = collect_units(article, glossary)
     same_language = source != "auto" and primary_subtag(source) == primary_subtag(target)
 
-    as_html = provider.supports_markup
-    jobs: dict[str, _Job] = {}
+    done: dict[int, tuple[str, str, str]] = {}  # id(unit) -> (translation, provider, origin)
+    at_place = {(s.block_index, s.key, s.source): s for s in previous}
+    by_text = {(s.key, s.source): s for s in previous}
+    todo: list[Unit] = []
     for unit in units:
         if same_language or not unit.encoded.translatable:
             continue
-        text = unit.encoded.form(as_html)
-        jobs.setdefault(text, _Job(unit.encoded)).units.append(unit)
+        old = at_place.get((unit.block_index, unit.key, unit.source)) or by_text.get(
+            (unit.key, unit.source))
+        if old is not None and old.origin != SAME:
+            done[id(unit)] = (old.translation, old.provider, old.origin)
+        else:
+            todo.append(unit)
 
-    _run(list(jobs.values()), provider, source, target, as_html, plain=False)
-    lost = [job for job in jobs.values() if job.translation is None]
-    for job in lost:
-        job.encoded, job.origin = job.encoded.plain(), PLAIN
-    _run(lost, provider, source, target, as_html, plain=True)
+    recalled = ledger.recall(todo, chain, source, target) if todo else {}
+    jobs: dict[str, PendingText] = {}
+    for unit in todo:
+        hit = recalled.get(id(unit))
+        value = _restore_recalled(unit, hit) if hit else None
+        if value is not None:
+            done[id(unit)] = (value, hit.provider, hit.origin)
+        else:
+            jobs.setdefault(unit.encoded.markup, PendingText(unit.encoded)).units.append(unit)
 
-    done: dict[int, tuple[str, str]] = {}  # id(unit) -> (translation, origin)
+    ProviderChain(chain, ledger, source, target, transient_retries).run(list(jobs.values()))
     for job in jobs.values():
+        if job.translation is None:
+            continue  # every provider refused its answer: left as it is, checks flag it
         for unit in job.units:
-            value = job.translation or ""
-            done[id(unit)] = (html.unescape(value) if unit.is_plain else value, job.origin)
+            done[id(unit)] = (_restore(unit, job.translation, job.origin == PLAIN),
+                              job.provider, job.origin)
 
     segments: list[SegmentTranslation] = []
     per_block: dict[int, dict[str, str]] = {}
     title = article.title
     for unit in units:
-        translation, origin = done.get(id(unit), (unit.source, SAME))
+        translation, provider, origin = done.get(id(unit), (unit.source, chain[0].name, SAME))
         segments.append(SegmentTranslation(unit.block_index, unit.key, unit.source,
-                                           translation, provider.name, origin))
+                                           translation, provider, origin))
         if unit.block_index == TITLE_INDEX:
             title = translation
         else:
             per_block.setdefault(unit.block_index, {})[unit.key] = translation
     blocks = [block.with_segments(per_block[i]) if i in per_block else block
               for i, block in enumerate(article.blocks)]
-    return TranslationResult(title, blocks, segments,
-                             provider.requests_made - requests_before,
-                             provider.chars_sent - chars_before, provider.name)
+    chars = {p.name: p.chars_sent - before[id(p)][1] for p in chain}
+    return TranslationResult(
+        title, blocks, segments,
+        requests=sum(p.requests_made - before[id(p)][0] for p in chain),
+        chars_sent=sum(chars.values()),
+        provider=_main_provider(segments, chain),
+        chars_by_provider={name: n for name, n in chars.items() if n},
+    )
 
 
-def _collect(article: ExtractedArticle) -> list[_Unit]:
-    units: list[_Unit] = []
+def _main_provider(segments: list[SegmentTranslation], chain: list[Provider]) -> str:
+    names = {p.name for p in chain}
+    counts = Counter(s.provider for s in segments if s.provider in names and s.origin != SAME)
+    return counts.most_common(1)[0][0] if counts else chain[0].name
+
+
+def collect_units(article: ExtractedArticle, glossary: Sequence[Term] = ()) -> list[Unit]:
+    """The title and every translatable block segment, in reading order."""
+    units: list[Unit] = []
+    terms = list(glossary)
+
+    def add(index: int, key: str, value: str, is_plain: bool) -> None:
+        source_html = html.escape(value, quote=False) if is_plain else value
+        masked = mask_terms(source_html, terms)
+        encoded = encode(masked.text)
+        unmasked = encode(source_html) if masked.replacements else encoded
+        units.append(Unit(index, key, value, is_plain, masked, encoded, unmasked))
+
     if article.title.strip():
-        units.append(_Unit(TITLE_INDEX, "title", article.title,
-                           encode(html.escape(article.title, quote=False)), True))
+        add(TITLE_INDEX, "title", article.title, True)
     for index, block in enumerate(article.blocks):
         for key, value in block.segments():
-            is_plain = key in _PLAIN_KEYS
-            source_html = html.escape(value, quote=False) if is_plain else value
-            units.append(_Unit(index, key, value, encode(source_html), is_plain))
+            add(index, key, value, key in _PLAIN_KEYS)
     return units
 
 
-def _run(jobs: list[_Job], provider: Provider, source: str, target: str, as_html: bool,
-         plain: bool) -> None:
-    """Translate ``jobs`` in packs; set each job's decoded translation (None when lost).
+def _put_terms(text: str, masked: Masked) -> str:
+    """Glossary placeholders back to their terms; tolerant of a lost or stray one."""
+    if not masked.replacements:
+        return text
+    return _GLOSSARY_PLACEHOLDER.sub(
+        lambda m: masked.replacements.get(m.group(1).lower(), ""), text)
 
-    On the plain pass a translation that still lost its placeholders keeps the text and
-    drops the tags: the segment is marked "plain" and the reviewer checks flag it.
-    """
-    if not jobs:
-        return
-    limit = provider.max_chars - provider.overhead_per_segment
-    pieces: list[str] = []
-    owner: list[int] = []
-    for number, job in enumerate(jobs):
-        for piece in split_text(job.encoded.form(as_html), limit):
-            pieces.append(piece)
-            owner.append(number)
-    translated = [""] * len(pieces)
-    for group in pack([len(p) for p in pieces], provider.max_chars, provider.max_segments,
-                      provider.overhead_per_segment):
-        results = provider.translate_texts([pieces[i] for i in group.indexes], source, target)
-        for i, result in zip(group.indexes, results):
-            translated[i] = result
-    joined: dict[int, list[str]] = {}
-    for i, result in enumerate(translated):
-        joined.setdefault(owner[i], []).append(result.strip())
-    for number, job in enumerate(jobs):
-        text = " ".join(joined[number])
-        job.translation = decode(text, job.encoded, is_html=as_html)
-        if job.translation is None and plain:
-            job.translation = strip_placeholders(text, is_html=as_html)
+
+def _finish(unit: Unit, inline_html: str) -> str:
+    return html.unescape(inline_html) if unit.is_plain else inline_html
+
+
+def _restore(unit: Unit, translation: str, plain: bool) -> str:
+    """A job's translation (placeholder form) as this unit's HTML, markup and terms put back."""
+    if plain:
+        restored = decode(translation, unit.encoded.plain(), is_html=True)
+        if restored is None:
+            restored = strip_placeholders(translation, is_html=True)
+    else:
+        restored = decode(translation, unit.encoded, is_html=True) or ""
+    return _finish(unit, _put_terms(restored, unit.masked))
+
+
+def _restore_recalled(unit: Unit, hit: Recalled) -> str | None:
+    if hit.origin == HUMAN:
+        restored = decode(hit.translation, unit.unmasked, is_html=True)
+        return None if restored is None else _finish(unit, restored)
+    if unacceptable(unit.encoded.markup, hit.translation):
+        return None
+    restored = decode(hit.translation, unit.encoded, is_html=True)
+    return None if restored is None else _finish(unit, _put_terms(restored, unit.masked))
+
 

@@ -14,6 +14,19 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 
+class _QuietServer(ThreadingHTTPServer):
+    """Clients that hang up early (timeouts, size limits) are normal here, not errors to print
+    into the output of the test that provoked them."""
+
+    def handle_error(self, request, client_address) -> None:
+        import sys
+
+        error = sys.exc_info()[1]
+        if isinstance(error, (ConnectionError, TimeoutError)):
+            return
+        super().handle_error(request, client_address)
+
+
 @dataclass
 class Request:
     method: str
@@ -94,7 +107,7 @@ class StubServer:
 
             do_GET = do_POST = do_HEAD = do_PUT = _handle
 
-        self.httpd = ThreadingHTTPServer((host, 0), Handler)
+        self.httpd = _QuietServer((host, 0), Handler)
         self.httpd.daemon_threads = True
         self.port = self.httpd.server_address[1]
         self.base_url = f"http://{host}:{self.port}"

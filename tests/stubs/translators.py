@@ -26,6 +26,11 @@ _PLACEHOLDER = re.compile(r"<\s*/?\s*x\d+\s*/?\s*>", re.I)
 MYMEMORY_QUOTA = ("MYMEMORY WARNING: YOU USED ALL AVAILABLE FREE TRANSLATIONS FOR TODAY. "
                   "NEXT AVAILABLE IN  10 HOURS 20 MINUTES 07 SECONDS")
 LANGUAGES = ("en", "es", "nl", "de", "fr")
+_DIGIT = re.compile(r"\d")
+
+
+def _next_digit(match: re.Match[str]) -> str:
+    return str((int(match.group()) + 1) % 10)
 
 
 @dataclass
@@ -41,10 +46,20 @@ class Faults:
     quota: bool = False  # MyMemory: HTTP 200 with the quota warning
     api_key: str | None = None  # key the stub requires; None: no key needed
     times: int | None = None  # how many requests get the fault; None: all of them
+    alter_numbers: bool = False  # change every digit (a provider that mangles figures)
+    echo: bool = False  # answer the text unchanged
+    answer: str | None = None  # answer this text (e.g. a quota warning) with HTTP 200
+    after: int = 0  # serve this many requests normally before the fault starts
+
+    def __post_init__(self) -> None:
+        self._served = 0
 
     def error(self) -> Response | None:
         """The fault answer for this request, if any (counts down ``times``)."""
         if self.status is None and not self.delay:
+            return None
+        self._served += 1
+        if self._served <= self.after:
             return None
         if self.times is not None:
             if self.times <= 0:
@@ -67,8 +82,15 @@ class _Delayed(Response):
 
 def fake_translate(text: str, faults: Faults | None = None) -> str:
     """Upper-case the letters of ``text``, leaving tags, entities and numbers untouched."""
+    if faults and faults.answer is not None:
+        return "\n".join(faults.answer for _ in text.split("\n"))
+    if faults and faults.echo:
+        return text
     out = "".join(part if _MARKUP.fullmatch(part) else part.upper()
                   for part in _MARKUP.split(text))
+    if faults and faults.alter_numbers:
+        out = "".join(part if _MARKUP.fullmatch(part) else _DIGIT.sub(_next_digit, part)
+                      for part in _MARKUP.split(out))
     if faults and faults.drop_placeholders:
         out = _PLACEHOLDER.sub("", out)
     if faults and faults.merge_lines:
