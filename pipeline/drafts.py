@@ -77,10 +77,13 @@ def save_draft(
     return draft, created
 
 
-def draft_document(draft: Draft) -> dict[str, Any]:
-    """The JSON form of a draft (``drafts show --format json``, the API)."""
+def draft_document(draft: Draft, approval: dict[str, str] | None = None) -> dict[str, Any]:
+    """The JSON form of a draft (``drafts show --format json``, the API, the JSON export).
+
+    ``approval`` (who approved and when) is added when given, as the export does.
+    """
     article = draft.article
-    return {
+    document = {
         "id": draft.id,
         "status": draft.status,
         "source_url": article.canonical_url,
@@ -99,6 +102,9 @@ def draft_document(draft: Draft) -> dict[str, Any]:
         "blocks": draft.blocks,
         "checks": draft.checks,
     }
+    if approval is not None:
+        document["approval"] = approval
+    return document
 
 
 def list_drafts(session: Session, status: str | None = None, limit: int | None = None) -> list[Draft]:
@@ -121,3 +127,62 @@ def counts(session: Session) -> dict[str, dict[str, int]]:
     drafts.update(dict(session.execute(
         select(Draft.status, func.count()).group_by(Draft.status)).all()))
     return {"jobs": jobs, "drafts": drafts}
+
+
+@dataclass
+class DraftFilters:
+    """What the reviewer's queue can be narrowed by; None or "" means any."""
+
+    status: str | None = None
+    target_lang: str | None = None
+    source: str | None = None  # the source site's name
+    since: Any = None  # a date: drafts created on or after it
+    until: Any = None  # a date: drafts created on or before it
+    q: str | None = None  # words in the translated or the original title
+
+
+def search_drafts(
+    session: Session, filters: DraftFilters, page: int = 1, per_page: int = 25,
+) -> tuple[list[Draft], int]:
+    """One page of drafts, newest first, and how many match in all."""
+    from datetime import datetime, time, timezone
+
+    from sqlalchemy import or_
+    from sqlalchemy.orm import joinedload
+
+    conditions = []
+    if filters.status:
+        conditions.append(Draft.status == filters.status)
+    if filters.target_lang:
+        conditions.append(Draft.target_lang == filters.target_lang.lower())
+    if filters.since:
+        conditions.append(Draft.created_at >= datetime.combine(filters.since, time.min,
+                                                               tzinfo=timezone.utc))
+    if filters.until:
+        conditions.append(Draft.created_at <= datetime.combine(filters.until, time.max,
+                                                               tzinfo=timezone.utc))
+    needs_article = bool(filters.source or filters.q)
+    if filters.source:
+        conditions.append(Article.site_name == filters.source)
+    if filters.q and filters.q.strip():
+        pattern = "%" + filters.q.strip().replace("\\", "\\\\").replace("%", "\\%") \
+            .replace("_", "\\_") + "%"
+        conditions.append(or_(Draft.title.ilike(pattern, escape="\\"),
+                              Article.title.ilike(pattern, escape="\\")))
+    count = select(func.count()).select_from(Draft)
+    if needs_article:
+        count = count.join(Article, Draft.article_id == Article.id)
+    total = session.scalar(count.where(*conditions)) or 0
+    query = select(Draft).options(joinedload(Draft.article))
+    if needs_article:
+        query = query.join(Article, Draft.article_id == Article.id)
+    query = (query.where(*conditions).order_by(Draft.id.desc())
+             .offset((page - 1) * per_page).limit(per_page))
+    return list(session.scalars(query)), total
+
+
+def source_sites(session: Session) -> list[str]:
+    """The names of the sites drafts come from, for the queue's filter."""
+    return [name for name in session.scalars(
+        select(Article.site_name).where(Article.site_name != "").distinct()
+        .order_by(Article.site_name).limit(500))]
