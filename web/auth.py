@@ -39,25 +39,20 @@ class Forbidden(Exception):
         self.reason = reason
 
 
-@dataclass
+@dataclass(frozen=True)
 class Identity:
-    """The signed-in user of this request and how they proved it."""
+    """The signed-in user of this request and how they proved it (plain values, so error
+    pages can still show them after the request's session is gone)."""
 
-    user: User
+    user_id: int
+    name: str
+    role: str
     via: str  # "token" or "session"
-    login: LoginSession | None = None
+    csrf_token: str = ""
 
-    @property
-    def name(self) -> str:
-        return self.user.name
-
-    @property
-    def role(self) -> str:
-        return self.user.role
-
-    @property
-    def csrf_token(self) -> str:
-        return self.login.csrf_token if self.login else ""
+    @classmethod
+    def of(cls, user: User, via: str, login: LoginSession | None = None) -> Identity:
+        return cls(user.id, user.name, user.role, via, login.csrf_token if login else "")
 
 
 def get_session(request: Request) -> Iterator[Session]:
@@ -79,12 +74,12 @@ def identify(request: Request, session: Session) -> Identity | None:
         user = accounts.user_for_token(session, secret.strip())
         if user is None:
             raise NotAuthenticated("the bearer token is unknown or revoked")
-        return Identity(user=user, via="token")
+        return Identity.of(user, "token")
     cookie = request.cookies.get(SESSION_COOKIE)
     if cookie:
         login = accounts.find_session(session, cookie)
         if login is not None:
-            return Identity(user=login.user, via="session", login=login)
+            return Identity.of(login.user, "session", login)
     return None
 
 

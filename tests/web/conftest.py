@@ -10,10 +10,26 @@ from pipeline.db import session_scope, upgrade
 from tests.web.factories import make_draft, make_users
 
 
+@pytest.fixture(scope="session")
+def _seeded_template(tmp_path_factory):
+    # Migrating and hashing passwords once; each test gets a copy of the file.
+    path = tmp_path_factory.mktemp("seed") / "seed.db"
+    url, users, draft_id = _seed(f"sqlite:///{path}")
+    from pipeline.db import get_engine
+
+    get_engine(url).dispose()
+    return path, users, draft_id
+
+
 @pytest.fixture
-def seeded(sqlite_url):
+def seeded(_seeded_template, tmp_path):
     """(database URL, accounts by role, draft id) on a fresh SQLite database."""
-    return _seed(sqlite_url)
+    import shutil
+
+    path, users, draft_id = _seeded_template
+    target = tmp_path / "web.db"
+    shutil.copy(path, target)
+    return f"sqlite:///{target}", users, draft_id
 
 
 def _seed(url: str):
