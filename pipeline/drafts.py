@@ -9,6 +9,8 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from pipeline.db import insert_or_ignore
+from pipeline.render import clean_block
+from pipeline.sanitize import clean_html
 from pipeline.models import (
     Article,
     AuditEvent,
@@ -98,8 +100,10 @@ def draft_document(draft: Draft, approval: dict[str, str] | None = None) -> dict
         "revision": draft.revision,
         "created_at": draft.created_at.isoformat(),
         "updated_at": draft.updated_at.isoformat(),
-        "html": draft.html,
-        "blocks": draft.blocks,
+        # Stored HTML is sanitized already; output is cleaned again so that no row written
+        # by an older or buggy version can serve live markup.
+        "html": clean_html(draft.html),
+        "blocks": [clean_block(block) for block in draft.blocks or []],
         "checks": draft.checks,
     }
     if approval is not None:

@@ -15,6 +15,7 @@ from pipeline.drafts import DraftFilters, draft_document, search_drafts
 from pipeline.errors import PipelineError
 from pipeline.export import FORMATS, NotExportable, export_draft
 from pipeline.models import Draft, DraftStatus, Job
+from pipeline.render import clean_block
 from web.auth import DbSession, Operator, Reviewer
 from web.schemas import (
     LANG_PATTERN,
@@ -74,7 +75,8 @@ def get_draft(session: Session, draft_id: int) -> Draft:
 
 def draft_out(draft: Draft) -> dict:
     document = draft_document(draft)
-    document["source_blocks"] = (draft.article.structure or {}).get("blocks", [])
+    document["source_blocks"] = [clean_block(block) for block in
+                                 (draft.article.structure or {}).get("blocks", [])]
     document["checks"] = [c for c in document["checks"] if isinstance(c, dict)]
     return document
 
