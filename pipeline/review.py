@@ -140,7 +140,7 @@ def edit_block(
         if segment is not None:
             segment.translation = value
             segment.origin = "human"
-    revision = _record_change(session, draft, author, f"edited block {index}",
+    revision = _record_change(session, draft, author, f"edited block {index + 1}",
                               {"block": index, "fields": sorted(cleaned)})
     # Translation memory learns from the reviewer (wired to pipeline.memory at merge).
     from pipeline.memory import remember_human_edit

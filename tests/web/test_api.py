@@ -177,7 +177,7 @@ def test_editing_a_block_recomposes_and_records_a_revision(api):
                                tzinfo=__import__("datetime").timezone.utc))
         assert draft.html == expected
         revision = session.query(Revision).filter_by(draft_id=draft_id, number=after["revision"]).one()
-        assert (revision.author, revision.note) == ("reviewer1", "edited block 2")
+        assert (revision.author, revision.note) == ("reviewer1", "edited block 3")
         event = session.query(AuditEvent).filter_by(draft_id=draft_id, action="edited").one()
         assert event.actor == "reviewer1" and event.detail["block"] == 2
 
