@@ -89,7 +89,10 @@ def insert_or_ignore(session: Session, model: type, values: dict, conflict_colum
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
+    key = list(model.__table__.primary_key.columns)
     statement = insert(model).values(**values).on_conflict_do_nothing(
         index_elements=conflict_columns
-    )
-    return session.execute(statement).rowcount == 1
+    ).returning(*key)
+    # RETURNING rather than rowcount: through an ORM session on PostgreSQL (psycopg,
+    # SQLAlchemy 2.1) the rowcount of this INSERT comes back as -1.
+    return session.execute(statement).first() is not None
