@@ -106,12 +106,12 @@ def user_for_token(session: Session, secret: str) -> User | None:
     """The active user a bearer token belongs to, or None (unknown, revoked, inactive)."""
     if not secret:
         return None
-    token = session.scalars(
-        select(ApiToken).where(ApiToken.token_hash == digest(secret))
+    # One query: this runs on every API request.
+    return session.scalars(
+        select(User).join(ApiToken, ApiToken.user_id == User.id)
+        .where(ApiToken.token_hash == digest(secret), ApiToken.revoked_at.is_(None),
+               User.active.is_(True))
     ).first()
-    if token is None or token.revoked_at is not None or not token.user.active:
-        return None
-    return token.user
 
 
 def _recent_failures(session: Session, column, value: str) -> int:

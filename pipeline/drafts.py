@@ -152,7 +152,7 @@ def search_drafts(
     from datetime import datetime, time, timezone
 
     from sqlalchemy import or_
-    from sqlalchemy.orm import joinedload
+    from sqlalchemy.orm import defer, selectinload
 
     conditions = []
     if filters.status:
@@ -177,7 +177,12 @@ def search_drafts(
     if needs_article:
         count = count.join(Article, Draft.article_id == Article.id)
     total = session.scalar(count.where(*conditions)) or 0
-    query = select(Draft).options(joinedload(Draft.article))
+    # A list shows metadata: the composed HTML and the block JSON stay in the database.
+    # selectinload: a second query for the page's articles, so the OFFSET of a deep page
+    # walks the drafts index alone instead of a join.
+    query = select(Draft).options(
+        defer(Draft.html), defer(Draft.blocks),
+        selectinload(Draft.article).defer(Article.structure))
     if needs_article:
         query = query.join(Article, Draft.article_id == Article.id)
     query = (query.where(*conditions).order_by(Draft.id.desc())

@@ -212,10 +212,13 @@ def audit_log(session: Session, draft: Draft) -> list[AuditEvent]:
 
 
 def _revision_lines(revision: Revision) -> list[str]:
-    # One line per block, so a diff shows which block changed.
+    # One line per field of each block, numbered like the UI, so a diff shows which block
+    # and which field changed; the text is shown escaped, so nothing needs rendering.
     lines = [f"title: {revision.title}"]
-    for data in revision.blocks or []:
-        lines.extend(render_blocks([Block.from_dict(data)]).splitlines() or [""])
+    for number, data in enumerate(revision.blocks or [], start=1):
+        block = Block.from_dict(data)
+        for key, value in block.segments():
+            lines.append(f"[{number}] {block.kind} {key}: {value}")
     return lines
 
 

@@ -37,8 +37,8 @@ def test_edit_keeps_revisions_segments_and_feeds_memory(db_url, draft_id, monkey
         assert (segment.translation, segment.origin) == ("Nieuwe <em>tekst</em>", "human")
         diff = review.diff(session, draft, 2)
         assert diff.old == 1 and diff.new == 2
-        assert any(line.startswith("+<p>Nieuwe") for line in diff.lines)
-        assert any(line.startswith("-<p>Ingenieurs") for line in diff.lines)
+        assert any(line == "+[3] paragraph html: Nieuwe <em>tekst</em>" for line in diff.lines)
+        assert any(line.startswith("-[3] paragraph html: Ingenieurs") for line in diff.lines)
         with pytest.raises(review.ReviewError):
             review.diff(session, draft, 7)
         with pytest.raises(review.ReviewConflict):
