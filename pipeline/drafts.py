@@ -151,7 +151,7 @@ def search_drafts(
     """One page of drafts, newest first, and how many match in all."""
     from datetime import datetime, time, timezone
 
-    from sqlalchemy import or_
+    from sqlalchemy import union
     from sqlalchemy.orm import defer, selectinload
 
     conditions = []
@@ -165,28 +165,35 @@ def search_drafts(
     if filters.until:
         conditions.append(Draft.created_at <= datetime.combine(filters.until, time.max,
                                                                tzinfo=timezone.utc))
-    needs_article = bool(filters.source or filters.q)
+    needs_article = bool(filters.source)
     if filters.source:
         conditions.append(Article.site_name == filters.source)
     if filters.q and filters.q.strip():
         pattern = "%" + filters.q.strip().replace("\\", "\\\\").replace("%", "\\%") \
             .replace("_", "\\_") + "%"
-        conditions.append(or_(Draft.title.ilike(pattern, escape="\\"),
-                              Article.title.ilike(pattern, escape="\\")))
+        # The union of two index-friendly lookups (trigram indexes on PostgreSQL): an OR
+        # across the two tables would scan every draft.
+        matching = union(
+            select(Draft.id).where(Draft.title.ilike(pattern, escape="\\")),
+            select(Draft.id).join(Article, Draft.article_id == Article.id)
+            .where(Article.title.ilike(pattern, escape="\\")))
+        conditions.append(Draft.id.in_(select(matching.subquery().c.id)))
     count = select(func.count()).select_from(Draft)
     if needs_article:
         count = count.join(Article, Draft.article_id == Article.id)
     total = session.scalar(count.where(*conditions)) or 0
-    # A list shows metadata: the composed HTML and the block JSON stay in the database.
-    # selectinload: a second query for the page's articles, so the OFFSET of a deep page
-    # walks the drafts index alone instead of a join.
-    query = select(Draft).options(
-        defer(Draft.html), defer(Draft.blocks),
-        selectinload(Draft.article).defer(Article.structure))
+    # The page's ids first: that walks an index only (ix_drafts_status_id or the primary
+    # key), so a deep page does not fetch every skipped row from the table.
+    ids = select(Draft.id)
     if needs_article:
-        query = query.join(Article, Draft.article_id == Article.id)
-    query = (query.where(*conditions).order_by(Draft.id.desc())
-             .offset((page - 1) * per_page).limit(per_page))
+        ids = ids.join(Article, Draft.article_id == Article.id)
+    ids = (ids.where(*conditions).order_by(Draft.id.desc())
+           .offset((page - 1) * per_page).limit(per_page))
+    # A list shows metadata: the composed HTML and the block JSON stay in the database.
+    query = (select(Draft)
+             .options(defer(Draft.html), defer(Draft.blocks),
+                      selectinload(Draft.article).defer(Article.structure))
+             .where(Draft.id.in_(ids.scalar_subquery())).order_by(Draft.id.desc()))
     return list(session.scalars(query)), total
 
 

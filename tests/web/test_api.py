@@ -316,3 +316,20 @@ def test_metrics_count_jobs_drafts_and_provider_characters(api, monkeypatch):
     assert 'transdraft_drafts{status="approved"} 1.0' in text
     assert 'transdraft_drafts{status="pending_review"} 0.0' in text
     assert 'transdraft_provider_characters_today{provider="google"} 1234.0' in text
+
+
+def test_provider_characters_come_from_the_budget_module(monkeypatch):
+    import sys
+    import types
+
+    import pipeline
+    from web.metrics import provider_characters
+
+    calls = []
+    fake = types.ModuleType("pipeline.budget")
+    fake.usage_today = lambda session: calls.append(session) or {"google": 42, "deepl": 7}
+    monkeypatch.setitem(sys.modules, "pipeline.budget", fake)
+    monkeypatch.setattr(pipeline, "budget", fake, raising=False)
+    marker = object()
+    assert provider_characters(marker) == {"google": 42, "deepl": 7}
+    assert calls == [marker]
