@@ -246,12 +246,12 @@ def main() -> None:
 
     print(f"\n{args.drafts} drafts, PostgreSQL, {args.requests} sequential requests each, "
           "loopback, one uvicorn worker\n")
-    print(f"| {'case':<34} | {'p50 ms':>7} | {'p95 ms':>7} | {'target p95':>10} | ok  |")
-    print(f"|{'-' * 36}|{'-' * 9}|{'-' * 9}|{'-' * 12}|-----|")
+    print(f"| {'case':<36} | {'p50 ms':>7} | {'p95 ms':>7} | {'target p95':>10} | ok  |")
+    print(f"|{'-' * 38}|{'-' * 9}|{'-' * 9}|{'-' * 12}|-----|")
     for name, _path, p50, p95, target in results:
         goal = f"< {int(target)}" if target else "-"
         verdict = ("yes" if p95 < target else "NO") if target else "-"
-        print(f"| {name:<34} | {p50:7.1f} | {p95:7.1f} | {goal:>10} | {verdict:<3} |")
+        print(f"| {name:<36} | {p50:7.1f} | {p95:7.1f} | {goal:>10} | {verdict:<3} |")
 
 
 if __name__ == "__main__":
