@@ -148,6 +148,8 @@ def check_login(session: Session, name: str, password: str, address: str) -> Use
     session.add(LoginAttempt(user_name=name, address=address, succeeded=ok))
     if not ok:
         return None
+    # Old attempts count for nothing any more: keep the table small.
+    session.execute(delete(LoginAttempt).where(LoginAttempt.created_at < utcnow() - 4 * ATTEMPT_WINDOW))
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     return user
@@ -155,6 +157,7 @@ def check_login(session: Session, name: str, password: str, address: str) -> Use
 
 def start_session(session: Session, user: User) -> tuple[LoginSession, str]:
     """A new login session; returns it and the cookie value (shown once)."""
+    session.execute(delete(LoginSession).where(LoginSession.expires_at < utcnow()))
     secret = secrets.token_urlsafe(32)
     login = LoginSession(token_hash=digest(secret), user_id=user.id,
                          csrf_token=secrets.token_urlsafe(32),

@@ -79,3 +79,40 @@ def test_drafts_approve_and_reject(transdraft, sqlite_url):
         events = [(e.action, e.actor, e.detail.get("comment"))
                   for e in session.query(AuditEvent).order_by(AuditEvent.id)]
     assert events[1:] == [("rejected", "rita", "tone"), ("approved", "otto", "ok")]
+
+
+def test_serve_answers_health_and_the_api(tmp_path, sqlite_url):
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    import httpx
+
+    from tests.cli.conftest import REPO
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TRANSDRAFT_")}
+    env.update(PYTHONPATH=str(REPO), TRANSDRAFT_DATABASE_URL=sqlite_url)
+    server = subprocess.Popen([sys.executable, "-m", "cli", "serve", "--port", str(port)],
+                              env=env, cwd=tmp_path, stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                health = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
+                break
+            except httpx.HTTPError:
+                assert server.poll() is None, server.stdout.read()
+                assert time.monotonic() < deadline, "serve did not start"
+                time.sleep(0.1)
+        assert health.json() == {"status": "ok", "database": "ok"}
+        assert httpx.get(f"http://127.0.0.1:{port}/api/drafts").status_code == 401
+    finally:
+        server.terminate()
+        output = server.communicate(timeout=10)[0]
+    assert "Bearer" not in output
