@@ -7,7 +7,9 @@ before it is marked safe for the template; everything else is autoescaped by Jin
 from __future__ import annotations
 
 import math
+import re
 from datetime import date
+from urllib.parse import quote
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Query, Request
@@ -26,6 +28,7 @@ from pipeline.render import render_blocks
 from pipeline.sanitize import clean_html
 from web.api import get_draft, get_job, publish_jobs
 from web.auth import Admin, DbSession, Identity, Operator, Reviewer
+from web.schemas import LANG_PATTERN
 
 router = APIRouter(include_in_schema=False)
 PER_PAGE = 25
@@ -130,8 +133,6 @@ def draft_page(request: Request, draft_id: int, session: DbSession, identity: Re
 
 
 def _back(draft_id: int, anchor: str = "", message: str = "") -> RedirectResponse:
-    from urllib.parse import quote
-
     target = f"/drafts/{draft_id}" + (f"?msg={quote(message)}" if message else "") + anchor
     return RedirectResponse(target, status_code=303)
 
@@ -260,9 +261,6 @@ async def enqueue(request: Request, session: DbSession, identity: Operator) -> R
     if len(lines) > 1000:
         return _jobs(request, session, identity, "", 1, message="At most 1000 URLs at once.",
                      status=422)
-    from web.schemas import LANG_PATTERN
-    import re
-
     if not re.match(LANG_PATTERN, target_lang):
         return _jobs(request, session, identity, "", 1,
                      message=f"Not a language code: {target_lang}", status=422)
@@ -276,8 +274,6 @@ async def enqueue(request: Request, session: DbSession, identity: Operator) -> R
 @router.post("/jobs/{job_id}/retry")
 def retry(request: Request, job_id: int, session: DbSession, identity: Operator) -> Response:
     """Queue a failed job again."""
-    from urllib.parse import quote
-
     from pipeline.jobs import retry as retry_job
 
     get_job(session, job_id)

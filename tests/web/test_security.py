@@ -105,6 +105,7 @@ def live_vectors(html: str) -> list[str]:
                 found.append(f"{tag}[{name}]")
             if name in URL_ATTRIBUTES and value and _script_url(value):
                 found.append(f"{tag}[{name}={value!r}]")
+    # And the tree a parser builds from it (what it nests, moves or drops).
     doc = lxml.html.document_fromstring(html)
     for element in doc.iter():
         if not isinstance(element.tag, str):
