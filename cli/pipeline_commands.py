@@ -53,6 +53,7 @@ def status(
     format: str = typer.Option("text", "--format", help="text or json."),
 ) -> None:
     """Counts of jobs by state and drafts by status."""
+    from cli.sources import status_lines
     from pipeline.db import session_scope
     from pipeline.drafts import counts
 
@@ -62,11 +63,14 @@ def status(
     database_url = ready_database(settings)
     with work(), session_scope(database_url) as session:
         result = counts(session)
+        sources = status_lines(session) if format == "text" else []
     if format == "json":
         typer.echo(json.dumps(result))
         return
     typer.echo("jobs:   " + "  ".join(f"{k} {v}" for k, v in result["jobs"].items()))
     typer.echo("drafts: " + "  ".join(f"{k} {v}" for k, v in result["drafts"].items()))
+    for line in sources:
+        typer.echo(line)
 
 
 db_app = typer.Typer(no_args_is_help=True, help="Database schema.")

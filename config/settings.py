@@ -52,6 +52,8 @@ class Settings(BaseSettings):
     fetch_total_timeout: float = 30.0
     fetch_max_bytes: int = 10 * 1024 * 1024
     fetch_max_redirects: int = 5
+    # Sources: most sub-sitemaps one run of a sitemap index reads (the most recent first).
+    source_max_sitemaps: int = 50
 
     @field_validator("provider", "fetch_allow_hosts", mode="before")
     @classmethod

@@ -6,7 +6,7 @@ translation works on *segments*, the translatable pieces of a block, addressed b
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from typing import Any, Iterator, Literal
 
 BlockKind = Literal["heading", "paragraph", "list", "quote", "figure", "table"]
@@ -73,9 +73,19 @@ class Block:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form that leaves out empty fields."""
-        data = asdict(self)
-        return {k: (list(map(list, v)) if k == "rows" else list(v) if k == "items" else v)
-                for k, v in data.items() if v not in ("", 0, False, (), [])} | {"kind": self.kind}
+        # Fields hold strings, numbers and tuples of strings: no deep copy (asdict) needed.
+        data = {}
+        for name in _BLOCK_FIELDS:
+            value = getattr(self, name)
+            if value in ("", 0, False, (), []):
+                continue
+            if name == "rows":
+                value = [list(row) for row in value]
+            elif name == "items":
+                value = list(value)
+            data[name] = value
+        data["kind"] = self.kind
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Block:
@@ -86,6 +96,9 @@ class Block:
         if "rows" in data:
             data["rows"] = tuple(tuple(row) for row in data["rows"])
         return cls(**data)
+
+
+_BLOCK_FIELDS = tuple(f.name for f in fields(Block))
 
 
 @dataclass
@@ -103,7 +116,7 @@ class ExtractedArticle:
     description: str = ""
 
     def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
+        data = {f.name: getattr(self, f.name) for f in fields(self)}
         data["blocks"] = [block.to_dict() for block in self.blocks]
         return data
 
@@ -129,3 +142,17 @@ class FetchedPage:
     encoding: str = "utf-8"
     status: int = 200
     headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class FetchedXML:
+    """A feed or sitemap as fetched: the final URL after redirects and the raw bytes.
+
+    Bytes, not text: an XML parser reads the encoding from the document's declaration.
+    """
+
+    url: str  # the URL requested, canonicalized
+    final_url: str  # after redirects
+    data: bytes
+    content_type: str = "application/xml"
+    status: int = 200

@@ -65,3 +65,11 @@ class BudgetExceeded(TransientError):
 
 class TemplateError(PermanentError):
     """A block template is invalid; raised at startup."""
+
+
+class SourceUnreadable(PermanentError):
+    """A feed or sitemap could not be read: not XML, not a feed or sitemap, or refused XML."""
+
+
+class InvalidSource(PermanentError):
+    """A source cannot be added or changed as asked (bad schedule, name taken, ...)."""

@@ -93,8 +93,9 @@ def _fetch_stage(session: Session, job: Job, pipeline: Pipeline) -> StageOutcome
     # The canonical URL: the page's own <link rel=canonical> if given, else the fetched URL.
     extracted.url = canonicalize(extracted.url or page.url)
     article, _changed = save_article(session, extracted)
+    # job.canonical_url stays the submitted URL's form: intake's one-active-job rule is keyed
+    # on it, and two URLs may name one article (rel=canonical); the article row has its own.
     job.article_id = article.id
-    job.canonical_url = article.canonical_url
     job.stage = JobStage.translate.value
     return StageOutcome(job.id, job.stage)
 

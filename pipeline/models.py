@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import (
     Boolean,
     JSON,
+    Boolean,
     DateTime,
     ForeignKey,
     Index,
@@ -212,6 +213,95 @@ class AuditEvent(Base):
     action: Mapped[str] = mapped_column(String(40))  # created, edited, approved, ...
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+# --- sources: feeds and sitemaps read on a schedule (pipeline/sources) ---------------------
+
+
+class SourceKind(str, enum.Enum):
+    feed = "feed"  # RSS or Atom
+    sitemap = "sitemap"  # a sitemap, a sitemap index or a Google News sitemap
+
+
+class SourceRunState(str, enum.Enum):
+    running = "running"
+    done = "done"
+    failed = "failed"
+
+
+class Source(Base):
+    """A feed or sitemap whose articles are enqueued for translation on a schedule."""
+
+    __tablename__ = "sources"
+    __table_args__ = (
+        UniqueConstraint("url", "target_lang", name="uq_sources_url_target"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    url: Mapped[str] = mapped_column(String(2048))  # canonical
+    kind: Mapped[str] = mapped_column(String(16))
+    target_lang: Mapped[str] = mapped_column(String(16))
+    # "nightly", "hourly" or a five-field cron expression, in UTC.
+    schedule: Mapped[str] = mapped_column(String(100), default="nightly")
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
+
+
+class SourceRun(Base):
+    """One reading of a source: what it found and what it enqueued, or why it failed.
+
+    ``(source_id, slot)`` is unique: the scheduler claims a slot by inserting its run, so a
+    slot runs once however many schedulers fire. A manual run's slot is the moment it starts.
+    """
+
+    __tablename__ = "source_runs"
+    __table_args__ = (
+        UniqueConstraint("source_id", "slot", name="uq_source_runs_source_slot"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"))
+    slot: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    trigger: Mapped[str] = mapped_column(String(16), default="schedule")  # or "manual"
+    state: Mapped[str] = mapped_column(String(16), default=SourceRunState.running.value)
+    found: Mapped[int] = mapped_column(Integer, default=0)  # distinct articles listed
+    new: Mapped[int] = mapped_column(Integer, default=0)  # not seen before, enqueued
+    changed: Mapped[int] = mapped_column(Integer, default=0)  # seen, content changed, re-enqueued
+    skipped: Mapped[int] = mapped_column(Integer, default=0)  # seen and unchanged
+    failed: Mapped[int] = mapped_column(Integer, default=0)  # unusable entries or sub-sitemaps
+    error: Mapped[str | None] = mapped_column(Text, default=None)  # why the run failed
+    warning: Mapped[str | None] = mapped_column(Text, default=None)
+    attempts: Mapped[int] = mapped_column(Integer, default=1)
+    # Set when a scheduled run failed for a passing reason: the slot runs again from then.
+    retry_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+
+    # Job ids this run created; filled in by pipeline.sources.run_source, not stored.
+    job_ids: tuple[int, ...] = ()
+
+
+class SourceItem(Base):
+    """An article a source has listed, with the fingerprint of its entry when last seen."""
+
+    __tablename__ = "source_items"
+    __table_args__ = (
+        UniqueConstraint("source_id", "canonical_url", name="uq_source_items_source_url"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"))
+    canonical_url: Mapped[str] = mapped_column(String(2048))
+    # A hash of the entry's updated date, lastmod, or title and summary: a change re-enqueues.
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    job_id: Mapped[int | None] = mapped_column(
+        ForeignKey("jobs.id", ondelete="SET NULL"), default=None)  # the last job it made
+    first_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 # --- Accounts (web app and CLI): users, API tokens, login sessions, login attempts ---------

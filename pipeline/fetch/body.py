@@ -18,6 +18,11 @@ from pipeline.errors import FetchFailed
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 ACCEPT_ENCODING = "gzip, deflate"
+GZIP_MAGIC = b"\x1f\x8b"
+# What feeds and sitemaps are served as in the wild, besides the */xml and */*+xml types:
+# .xml.gz files, "download" types, and feeds mislabelled as text or HTML.
+_XML_ALSO = frozenset({"text/plain", "text/html", "application/octet-stream",
+                       "application/gzip", "application/x-gzip", "binary/octet-stream"})
 
 _PIECE = 64 * 1024  # most bytes one inflate step may produce
 _META_CHARSET = re.compile(
@@ -34,6 +39,11 @@ _ENCODING_ALIASES = {"iso-8859-1": "cp1252", "latin1": "cp1252", "latin-1": "cp1
 def media_type(content_type: str | None) -> str:
     """``text/html`` from ``Text/HTML; charset=UTF-8``; "" when there is none."""
     return (content_type or "").split(";", 1)[0].strip().lower()
+
+
+def may_be_xml(media_type: str) -> bool:
+    """Whether a body of ``media_type`` may be a feed or a sitemap (the parser decides)."""
+    return media_type.endswith(("/xml", "+xml")) or media_type in _XML_ALSO
 
 
 def read_capped(raw_chunks: Iterable[bytes], content_encoding: str | None,

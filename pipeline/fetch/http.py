@@ -1,4 +1,4 @@
-"""Fetch one article page over HTTP(S), safely: the fetch stage's entry point.
+"""Fetch an article page, or a feed or sitemap, over HTTP(S), safely: the fetch stage's entry point.
 
 Every hop of a redirect chain is validated and vetted by the SSRF guard before it is
 requested; the whole fetch, redirects included, ends by ``settings.fetch_total_timeout``.
@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import email.utils
 import time
+from collections.abc import Callable
 from http import HTTPStatus
+from typing import TypeVar
 from urllib.parse import urljoin, urlsplit
 
 import httpx
 
 from config.settings import Settings
-from pipeline.document import FetchedPage
+from pipeline.document import FetchedPage, FetchedXML
 from pipeline.errors import FetchFailed, FetchRefused, FetchUnavailable, InvalidURL
 from pipeline.fetch import body as page_body
 from pipeline.fetch.guard import resolve_and_check
@@ -23,6 +25,10 @@ from pipeline.fetch.urls import SCHEMES, canonicalize, host_and_port
 
 USER_AGENT = "transdraft/0.1 (+https://github.com/transdraft)"
 REDIRECT_STATUSES = (301, 302, 303, 307, 308)
+XML_ACCEPT = ("application/rss+xml,application/atom+xml,application/xml;q=0.9,text/xml;q=0.9,"
+              "*/*;q=0.1")
+
+T = TypeVar("T")
 
 
 def fetch(url: str, settings: Settings) -> FetchedPage:
@@ -32,6 +38,23 @@ def fetch(url: str, settings: Settings) -> FetchedPage:
     :class:`FetchFailed` when the answer is unusable for good (4xx, not HTML, too large, ...)
     and :class:`FetchUnavailable` when a later try may work (timeouts, 429, 5xx, network).
     """
+    return _get(url, settings, "text/html,application/xhtml+xml;q=0.9,*/*;q=0.1",
+                lambda response, requested, final: _page(response, requested, final, settings))
+
+
+def fetch_xml(url: str, settings: Settings) -> FetchedXML:
+    """Fetch the XML document (feed, sitemap) at ``url`` as bytes, as safely as :func:`fetch`.
+
+    The same guard, redirect, timeout and size rules apply; a gzip-compressed body
+    (``sitemap.xml.gz``) is inflated under the same size cap. The bytes are not parsed here.
+    """
+    return _get(url, settings, XML_ACCEPT,
+                lambda response, requested, final: _xml(response, requested, final, settings))
+
+
+def _get(url: str, settings: Settings, accept: str,
+         read: Callable[[httpx.Response, str, str], T]) -> T:
+    """GET ``url`` through the SSRF guard, hop by hop; ``read`` turns the final answer into T."""
     requested = canonicalize(url)
     deadline = Deadline(settings.fetch_total_timeout)
     backend = PinnedBackend(deadline)
@@ -40,7 +63,7 @@ def fetch(url: str, settings: Settings) -> FetchedPage:
                             write=settings.fetch_read_timeout,
                             pool=settings.fetch_connect_timeout)
     headers = {"User-Agent": USER_AGENT, "Accept-Encoding": page_body.ACCEPT_ENCODING,
-               "Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.1"}
+               "Accept": accept}
     # No httpx.Client: it parses every Location header itself, more strictly than browsers
     # (and than the guard, which must see "http://0300.0250.0.1/" to refuse it).
     with PinnedTransport(backend) as transport:
@@ -57,7 +80,7 @@ def fetch(url: str, settings: Settings) -> FetchedPage:
                 try:
                     target = _redirect_target(response, current)
                     if target is None:
-                        return _page(response, requested, current, settings)
+                        return read(response, requested, current)
                 finally:
                     response.close()
             except httpx.TimeoutException as exc:
@@ -123,6 +146,27 @@ def _page(response: httpx.Response, requested: str, final: str,
     return FetchedPage(url=requested, final_url=final, html=html, content_type=media_type,
                        encoding=encoding, status=status,
                        headers={name: value for name, value in response.headers.items()})
+
+
+def _xml(response: httpx.Response, requested: str, final: str,
+         settings: Settings) -> FetchedXML:
+    status = response.status_code
+    if status == 429 or status >= 500:
+        raise FetchUnavailable(_status_reason(response),
+                               retry_after=_retry_after(response.headers.get("retry-after")))
+    if not 200 <= status < 300:
+        raise FetchFailed(_status_reason(response))
+    media_type = page_body.media_type(response.headers.get("content-type"))
+    if media_type and not page_body.may_be_xml(media_type):
+        raise FetchFailed(f"unsupported content type {media_type}")
+    data = page_body.read_capped(response.iter_raw(), response.headers.get("content-encoding"),
+                                 settings.fetch_max_bytes)
+    if data.startswith(page_body.GZIP_MAGIC):  # a .xml.gz file, not a content encoding
+        data = page_body.read_capped([data], "gzip", settings.fetch_max_bytes)
+    if not data.strip():
+        raise FetchFailed("empty body")
+    return FetchedXML(url=requested, final_url=final, data=data,
+                      content_type=media_type or "application/xml", status=status)
 
 
 def _status_reason(response: httpx.Response) -> str:

@@ -15,6 +15,7 @@ past it (httpx's own timeouts are per operation only).
 from __future__ import annotations
 
 import contextlib
+import functools
 import ssl
 import time
 from collections.abc import Iterator
@@ -150,11 +151,18 @@ class _ResponseStream(httpx.SyncByteStream):
             self._inner.close()
 
 
+@functools.lru_cache(maxsize=1)
+def _ssl_context() -> ssl.SSLContext:
+    # Loading the CA bundle costs ~20 ms; one context serves every fetch (it is safe to
+    # share between threads once configured).
+    return httpx.create_ssl_context()
+
+
 class PinnedTransport(httpx.BaseTransport):
     """An HTTP/1.1 transport over a :class:`PinnedBackend`; no proxies, no environment."""
 
     def __init__(self, backend: PinnedBackend) -> None:
-        self._pool = httpcore.ConnectionPool(ssl_context=httpx.create_ssl_context(),
+        self._pool = httpcore.ConnectionPool(ssl_context=_ssl_context(),
                                              network_backend=backend)
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import threading
 import types
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -56,7 +57,7 @@ class _RequestsWithTimeout(types.ModuleType):
         kwargs["timeout"] = scope.timeout if scope else FALLBACK_TIMEOUT
         if scope:
             scope.requests += 1
-        response = requests.request(method, url, **kwargs)
+        response = _session().request(method, url, **kwargs)
         if scope:
             scope.last_response = response
         return response
@@ -66,6 +67,18 @@ class _RequestsWithTimeout(types.ModuleType):
 
     def post(self, url: str, **kwargs) -> requests.Response:
         return self.request("POST", url, **kwargs)
+
+
+_local = threading.local()
+
+
+def _session() -> requests.Session:
+    """This thread's HTTP session: kept-alive connections to the provider, one per thread
+    because a requests.Session is not safe to share between threads."""
+    session = getattr(_local, "session", None)
+    if session is None:
+        session = _local.session = requests.Session()
+    return session
 
 
 _stand_in = _RequestsWithTimeout()

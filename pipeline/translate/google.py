@@ -12,14 +12,21 @@ from pipeline.translate.base import LineJoinedProvider, primary_subtag, unsuppor
 
 deep_requests.install(google_module)
 
-_CODES = set(GOOGLE_LANGUAGES_TO_CODES.values())
+_CODES = {code.lower(): code for code in GOOGLE_LANGUAGES_TO_CODES.values()}
+# Tags that Google knows only with a region or script: the usual choice for the bare tag.
+_BARE = {"zh": "zh-CN", "zh-hans": "zh-CN", "zh-hant": "zh-TW", "zh-hk": "zh-TW"}
 
 
 def google_code(lang: str) -> str:
     """Google's code for a language tag: exact ("zh-CN") if known, else the primary subtag."""
-    if lang == "auto" or lang in _CODES:
-        return lang
-    return primary_subtag(lang)
+    key = lang.lower()
+    if key == "auto":
+        return key
+    if key in _CODES:
+        return _CODES[key]
+    if key in _BARE:
+        return _BARE[key]
+    return _BARE.get(primary_subtag(key), primary_subtag(key))
 
 
 class GoogleProvider(LineJoinedProvider):

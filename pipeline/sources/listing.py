@@ -1,0 +1,111 @@
+"""What a source lists: read a feed or sitemap into entries (URL and content fingerprint).
+
+A source's URL is fetched through :func:`pipeline.fetch.fetch_xml`, so the SSRF guard, the
+redirect rules and the size cap apply to feeds and sitemaps exactly as to articles.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from urllib.parse import urljoin
+
+from lxml import etree
+
+from config.settings import Settings
+from pipeline.document import FetchedXML
+from pipeline.errors import SourceUnreadable
+from pipeline.fetch import fetch_xml
+from pipeline.models import SourceKind
+from pipeline.sources import xmldoc
+
+FEED_ROOTS = {"rss": SourceKind.feed, "rdf": SourceKind.feed, "feed": SourceKind.feed,
+              "urlset": SourceKind.sitemap, "sitemapindex": SourceKind.sitemap}
+
+Fetcher = Callable[[str], FetchedXML]
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One article a source lists."""
+
+    url: str  # absolute, as listed
+    fingerprint: str  # sha256 of what says the entry changed (updated date, lastmod, text)
+    title: str = ""
+
+
+@dataclass
+class Listing:
+    """Everything one reading of a source found."""
+
+    kind: SourceKind
+    entries: list[Entry] = field(default_factory=list)
+    failed: int = 0  # parts that could not be read (sub-sitemaps)
+    problems: list[str] = field(default_factory=list)  # worth a warning on the run
+
+
+def fingerprint(*parts: str | None) -> str:
+    """A stable hash of the parts that say whether an entry's content changed."""
+    material = "\x1f".join((part or "").strip() for part in parts)
+    return hashlib.sha256(material.encode("utf-8")).hexdigest()
+
+
+def detect_kind(data: bytes) -> SourceKind:
+    """Feed or sitemap, from the root element; :class:`SourceUnreadable` for anything else."""
+    if not xmldoc.looks_like_xml(data):
+        raise SourceUnreadable("not a feed or sitemap: the document is not XML")
+    root = xmldoc.root_name(data).lower()
+    if root in FEED_ROOTS:
+        return FEED_ROOTS[root]
+    if root == "html":
+        raise SourceUnreadable("not a feed or sitemap: the URL serves an HTML page")
+    raise SourceUnreadable(f"not a feed or sitemap: unknown root element <{root}>")
+
+
+def read_listing(url: str, kind: SourceKind | str | None, settings: Settings,
+                 fetcher: Fetcher | None = None) -> Listing:
+    """Fetch ``url`` and read its entries; the kind is detected when ``kind`` is None.
+
+    Raises the fetch errors (:class:`FetchRefused`, :class:`FetchFailed`, ...) and
+    :class:`SourceUnreadable` when the document is not the feed or sitemap expected.
+    """
+    from pipeline.sources.feeds import read_feed
+    from pipeline.sources.sitemaps import read_sitemap, read_text_sitemap
+
+    fetch = fetcher or (lambda address: fetch_xml(address, settings))
+    document = fetch(url)
+    wanted = SourceKind(kind) if kind else None
+    if wanted is SourceKind.sitemap and not xmldoc.looks_like_xml(document.data):
+        return read_text_sitemap(document)  # sitemaps.org allows one URL per line
+    try:
+        found = detect_kind(document.data)
+    except SourceUnreadable as error:
+        links = feed_links(document) if "HTML page" in error.reason else []
+        if links:
+            raise SourceUnreadable(f"{error.reason}; it links to the feed {links[0]}: "
+                                   "add that URL") from None
+        raise
+    if wanted is not None and found is not wanted:
+        raise SourceUnreadable(f"not a {wanted.value}: the URL serves a {found.value}")
+    if found is SourceKind.feed:
+        return read_feed(document)
+    return read_sitemap(document, fetch, settings.source_max_sitemaps)
+
+
+def feed_links(document: FetchedXML) -> list[str]:
+    """The feeds an HTML page announces with ``<link rel="alternate" type="...rss|atom...">``."""
+    import lxml.html
+
+    try:
+        page = lxml.html.document_fromstring(document.data)
+    except (etree.ParserError, ValueError):
+        return []
+    links = []
+    for link in page.iter("link"):
+        rel = (link.get("rel") or "").lower().split()
+        kind = (link.get("type") or "").lower()
+        href = (link.get("href") or "").strip()
+        if "alternate" in rel and kind.endswith(("rss+xml", "atom+xml")) and href:
+            links.append(urljoin(document.final_url, href))
+    return links
