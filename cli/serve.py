@@ -20,8 +20,18 @@ def serve(
     settings = load_settings()
     ready_database(settings)
     try:
-        app = create_app(settings)
+        app = create_app(settings, publish=_publisher(settings))
     except TemplateError as error:
         raise fail(error.reason) from None
     # Access logs show paths only: credentials travel in headers, cookies and bodies.
     uvicorn.run(app, host=host, port=port, proxy_headers=True, log_level="info")
+
+
+def _publisher(settings):
+    """``worker.dispatch.publish`` bound to the settings, or None when there is no worker
+    package yet (the queue's sweeper then dispatches the queued jobs from the database)."""
+    try:
+        from worker.dispatch import publish
+    except ImportError:
+        return None
+    return lambda job_ids: publish(job_ids, settings)
