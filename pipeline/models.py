@@ -371,3 +371,12 @@ class LoginAttempt(Base):
     address: Mapped[str] = mapped_column(String(64))
     succeeded: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+# The reviewer queue filters drafts by source site and searches titles. Trigram (GIN) indexes
+# on PostgreSQL serve ``ILIKE '%words%'``; on SQLite they are plain indexes.
+Index("ix_articles_site_name", Article.site_name)
+Index("ix_drafts_title_trgm", Draft.title, postgresql_using="gin",
+      postgresql_ops={"title": "gin_trgm_ops"})
+Index("ix_articles_title_trgm", Article.title, postgresql_using="gin",
+      postgresql_ops={"title": "gin_trgm_ops"})

@@ -11,9 +11,6 @@ from pipeline import accounts
 from pipeline.db import get_engine, session_scope, upgrade
 from pipeline.models import LoginSession, utcnow
 
-pytestmark = []
-
-
 @pytest.fixture
 def database(db_url):
     upgrade(db_url)
@@ -34,6 +31,13 @@ def test_migration_0003_goes_up_and_down(db_url):
     get_engine(db_url).dispose()
     assert "users" not in inspect(get_engine(db_url)).get_table_names()
     upgrade(db_url)
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    from pipeline.models import Base
+
+    with get_engine(db_url).connect() as connection:
+        assert compare_metadata(MigrationContext.configure(connection), Base.metadata) == []
 
 
 def test_tokens_are_hashed_checked_and_revocable(database):
