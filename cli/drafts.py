@@ -67,3 +67,38 @@ def show_command(
         typer.echo(render_markdown(document["title"], document["html"]))
     else:
         typer.echo(document["html"])
+
+
+def _decide(draft_id: int, by: str, comment: str, decision: str) -> None:
+    from pipeline import review
+    from pipeline.db import session_scope
+    from pipeline.models import Draft
+
+    database_url = ready_database(load_settings())
+    with work(), session_scope(database_url) as session:
+        draft = session.get(Draft, draft_id)
+        if draft is None:
+            raise fail(f"no draft with id {draft_id}")
+        action = review.approve if decision == "approved" else review.reject
+        action(session, draft, by, comment)
+    typer.echo(f"draft {draft_id} {decision} by {by}")
+
+
+@app.command("approve")
+def approve_command(
+    draft_id: int = typer.Argument(..., metavar="ID"),
+    by: str = typer.Option(..., "--by", help="Who approves (recorded in the audit log)."),
+    comment: str = typer.Option("", "--comment", help="Optional comment."),
+) -> None:
+    """Approve a draft."""
+    _decide(draft_id, by, comment, "approved")
+
+
+@app.command("reject")
+def reject_command(
+    draft_id: int = typer.Argument(..., metavar="ID"),
+    by: str = typer.Option(..., "--by", help="Who rejects (recorded in the audit log)."),
+    comment: str = typer.Option(..., "--comment", help="Why (required)."),
+) -> None:
+    """Reject a draft, saying why."""
+    _decide(draft_id, by, comment, "rejected")

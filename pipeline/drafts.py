@@ -9,6 +9,8 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from pipeline.db import insert_or_ignore
+from pipeline.render import clean_block
+from pipeline.sanitize import clean_html
 from pipeline.models import (
     Article,
     AuditEvent,
@@ -81,10 +83,13 @@ def save_draft(
     return draft, created
 
 
-def draft_document(draft: Draft) -> dict[str, Any]:
-    """The JSON form of a draft (``drafts show --format json``, the API)."""
+def draft_document(draft: Draft, approval: dict[str, str] | None = None) -> dict[str, Any]:
+    """The JSON form of a draft (``drafts show --format json``, the API, the JSON export).
+
+    ``approval`` (who approved and when) is added when given, as the export does.
+    """
     article = draft.article
-    return {
+    document = {
         "id": draft.id,
         "status": draft.status,
         "source_url": article.canonical_url,
@@ -99,10 +104,15 @@ def draft_document(draft: Draft) -> dict[str, Any]:
         "revision": draft.revision,
         "created_at": draft.created_at.isoformat(),
         "updated_at": draft.updated_at.isoformat(),
-        "html": draft.html,
-        "blocks": draft.blocks,
+        # Stored HTML is sanitized already; output is cleaned again so that no row written
+        # by an older or buggy version can serve live markup.
+        "html": clean_html(draft.html),
+        "blocks": [clean_block(block) for block in draft.blocks or []],
         "checks": draft.checks,
     }
+    if approval is not None:
+        document["approval"] = approval
+    return document
 
 
 def list_drafts(session: Session, status: str | None = None, limit: int | None = None) -> list[Draft]:
@@ -125,3 +135,74 @@ def counts(session: Session) -> dict[str, dict[str, int]]:
     drafts.update(dict(session.execute(
         select(Draft.status, func.count()).group_by(Draft.status)).all()))
     return {"jobs": jobs, "drafts": drafts}
+
+
+@dataclass
+class DraftFilters:
+    """What the reviewer's queue can be narrowed by; None or "" means any."""
+
+    status: str | None = None
+    target_lang: str | None = None
+    source: str | None = None  # the source site's name
+    since: Any = None  # a date: drafts created on or after it
+    until: Any = None  # a date: drafts created on or before it
+    q: str | None = None  # words in the translated or the original title
+
+
+def search_drafts(
+    session: Session, filters: DraftFilters, page: int = 1, per_page: int = 25,
+) -> tuple[list[Draft], int]:
+    """One page of drafts, newest first, and how many match in all."""
+    from datetime import datetime, time, timezone
+
+    from sqlalchemy import union
+    from sqlalchemy.orm import defer, selectinload
+
+    conditions = []
+    if filters.status:
+        conditions.append(Draft.status == filters.status)
+    if filters.target_lang:
+        conditions.append(Draft.target_lang == filters.target_lang.lower())
+    if filters.since:
+        conditions.append(Draft.created_at >= datetime.combine(filters.since, time.min,
+                                                               tzinfo=timezone.utc))
+    if filters.until:
+        conditions.append(Draft.created_at <= datetime.combine(filters.until, time.max,
+                                                               tzinfo=timezone.utc))
+    needs_article = bool(filters.source)
+    if filters.source:
+        conditions.append(Article.site_name == filters.source)
+    if filters.q and filters.q.strip():
+        pattern = "%" + filters.q.strip().replace("\\", "\\\\").replace("%", "\\%") \
+            .replace("_", "\\_") + "%"
+        # The union of two index-friendly lookups (trigram indexes on PostgreSQL): an OR
+        # across the two tables would scan every draft.
+        matching = union(
+            select(Draft.id).where(Draft.title.ilike(pattern, escape="\\")),
+            select(Draft.id).join(Article, Draft.article_id == Article.id)
+            .where(Article.title.ilike(pattern, escape="\\")))
+        conditions.append(Draft.id.in_(select(matching.subquery().c.id)))
+    count = select(func.count()).select_from(Draft)
+    if needs_article:
+        count = count.join(Article, Draft.article_id == Article.id)
+    total = session.scalar(count.where(*conditions)) or 0
+    # The page's ids first: that walks an index only (ix_drafts_status_id or the primary
+    # key), so a deep page does not fetch every skipped row from the table.
+    ids = select(Draft.id)
+    if needs_article:
+        ids = ids.join(Article, Draft.article_id == Article.id)
+    ids = (ids.where(*conditions).order_by(Draft.id.desc())
+           .offset((page - 1) * per_page).limit(per_page))
+    # A list shows metadata: the composed HTML and the block JSON stay in the database.
+    query = (select(Draft)
+             .options(defer(Draft.html), defer(Draft.blocks),
+                      selectinload(Draft.article).defer(Article.structure))
+             .where(Draft.id.in_(ids.scalar_subquery())).order_by(Draft.id.desc()))
+    return list(session.scalars(query)), total
+
+
+def source_sites(session: Session) -> list[str]:
+    """The names of the sites drafts come from, for the queue's filter."""
+    return [name for name in session.scalars(
+        select(Article.site_name).where(Article.site_name != "").distinct()
+        .order_by(Article.site_name).limit(500))]

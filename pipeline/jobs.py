@@ -11,7 +11,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from sqlalchemy import update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from config.settings import Settings
@@ -196,3 +196,42 @@ def _record_failure(database_url: str, job_id: int, reason: str) -> None:
 
     with session_scope(database_url) as session:
         fail(session.get(Job, job_id), reason)
+
+
+def retry(session: Session, job_id: int) -> Job:
+    """Queue a failed job again from the stage where it stopped (the caller commits).
+
+    Compare-and-set from ``failed``, so two clicks on "retry" queue it once. Raises
+    PipelineError when the job is not failed or its article already has an active job.
+    """
+    from pipeline.intake import active_job
+
+    job = session.get(Job, job_id)
+    if job is None:
+        raise PipelineError(f"no job with id {job_id}")
+    if job.state != JobState.failed.value:
+        raise PipelineError(f"job {job_id} is {job.state}: only failed jobs are retried")
+    other = active_job(session, job.canonical_url, job.target_lang)
+    if other is not None:
+        raise PipelineError(f"job {other.id} for the same article is already {other.state}")
+    now = utcnow()
+    done = session.execute(
+        update(Job).where(Job.id == job_id, Job.state == JobState.failed.value)
+        .values(state=JobState.queued.value, attempts=0, last_error=None, finished_at=None,
+                next_attempt_at=now, updated_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if done != 1:
+        raise PipelineError(f"job {job_id} is no longer failed")
+    return session.get(Job, job_id, populate_existing=True)
+
+
+def list_jobs(
+    session: Session, state: str | None = None, page: int = 1, per_page: int = 25,
+) -> tuple[list[Job], int]:
+    """One page of jobs, newest first, optionally in one state, and how many match."""
+    conditions = [Job.state == state] if state else []
+    total = session.scalar(select(func.count()).select_from(Job).where(*conditions)) or 0
+    jobs = session.scalars(select(Job).where(*conditions).order_by(Job.id.desc())
+                           .offset((page - 1) * per_page).limit(per_page))
+    return list(jobs), total

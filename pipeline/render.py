@@ -78,8 +78,16 @@ def render_blocks(blocks: list[Block]) -> str:
     return clean_html("\n".join(_RENDERERS[block.kind](block) for block in blocks))
 
 
+def _no_raw_html(text: str) -> str:
+    # Markdown renderers pass raw HTML through: text that reads "<script>" must stay text.
+    return text.replace("<", "&lt;")
+
+
 class _ArticleMarkdown(MarkdownConverter):
     """markdownify with a figure's caption on its own line and a quote's source marked."""
+
+    def escape(self, text, parent_tags):  # noqa: ANN001 - markdownify's signature
+        return _no_raw_html(super().escape(text, parent_tags))
 
     def convert_figure(self, el, text, parent_tags):  # noqa: ANN001 - markdownify's signature
         text = text.strip()
@@ -106,4 +114,27 @@ def render_markdown(title: str, html: str) -> str:
     body = converter.convert(html).strip()
     if _H1.search(html) or not title.strip():
         return body + "\n"
-    return f"# {title.strip()}\n\n{body}\n"
+    return f"# {_no_raw_html(title.strip())}\n\n{body}\n"
+
+
+def clean_block(data: dict) -> dict:
+    """A stored block (``Block.to_dict`` form) with its inline HTML sanitized for output.
+
+    Inline fields go through the inline sanitizer, an image keeps only an http(s) source;
+    plain-text fields (alt, credit, cite) stay as they are: whoever shows them escapes them.
+    """
+    from pipeline.sanitize import IMAGE_SCHEMES, clean_inline
+
+    cleaned = dict(data)
+    for key in ("html", "caption"):
+        if isinstance(cleaned.get(key), str):
+            cleaned[key] = clean_inline(cleaned[key])
+    if isinstance(cleaned.get("items"), list):
+        cleaned["items"] = [clean_inline(str(item)) for item in cleaned["items"]]
+    if isinstance(cleaned.get("rows"), list):
+        cleaned["rows"] = [[clean_inline(str(cell)) for cell in row] for row in cleaned["rows"]]
+    if isinstance(cleaned.get("src"), str):
+        scheme = cleaned["src"].strip().partition(":")[0].lower()
+        if scheme not in IMAGE_SCHEMES or ":" not in cleaned["src"]:
+            cleaned["src"] = ""
+    return cleaned

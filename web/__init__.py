@@ -1,0 +1,1 @@
+"""The web app: the HTTP API and the reviewer UI (FastAPI, server-rendered Jinja2)."""

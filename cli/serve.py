@@ -1,0 +1,37 @@
+"""``serve``: the web app (HTTP API and reviewer UI) with uvicorn."""
+
+from __future__ import annotations
+
+import typer
+
+from cli.common import fail, load_settings, ready_database
+
+
+def serve(
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on."),
+    port: int = typer.Option(8000, "--port", min=1, max=65535, help="Port to listen on."),
+) -> None:
+    """Serve the HTTP API and the reviewer UI."""
+    import uvicorn
+
+    from pipeline.errors import TemplateError
+    from web.app import create_app
+
+    settings = load_settings()
+    ready_database(settings)
+    try:
+        app = create_app(settings, publish=_publisher(settings))
+    except TemplateError as error:
+        raise fail(error.reason) from None
+    # Access logs show paths only: credentials travel in headers, cookies and bodies.
+    uvicorn.run(app, host=host, port=port, proxy_headers=True, log_level="info")
+
+
+def _publisher(settings):
+    """``worker.dispatch.publish`` bound to the settings, or None when there is no worker
+    package yet (the queue's sweeper then dispatches the queued jobs from the database)."""
+    try:
+        from worker.dispatch import publish
+    except ImportError:
+        return None
+    return lambda job_ids: publish(job_ids, settings)

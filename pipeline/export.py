@@ -1,0 +1,64 @@
+"""Export an approved draft as HTML (the composed article), Markdown or JSON."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from pipeline.drafts import draft_document
+from pipeline.errors import PipelineError
+from pipeline.models import AuditEvent, Draft, DraftStatus
+from pipeline.render import render_markdown
+from pipeline.sanitize import clean_html
+
+FORMATS = ("html", "md", "json")
+MEDIA_TYPES = {"html": "text/html; charset=utf-8", "md": "text/markdown; charset=utf-8",
+               "json": "application/json"}
+
+
+class NotExportable(PipelineError):
+    """Only approved drafts are exported."""
+
+
+@dataclass
+class Export:
+    """An exported draft: its text, media type and a file name for downloads."""
+
+    content: str
+    media_type: str
+    filename: str
+
+
+def approval(session: Session, draft: Draft) -> dict[str, str] | None:
+    """Who approved the draft and when (the latest approval), or None."""
+    event = session.scalars(
+        select(AuditEvent).where(AuditEvent.draft_id == draft.id,
+                                 AuditEvent.action == DraftStatus.approved.value)
+        .order_by(AuditEvent.id.desc())
+    ).first()
+    if event is None:
+        return None
+    return {"by": event.actor, "at": event.created_at.isoformat(),
+            "comment": (event.detail or {}).get("comment", "")}
+
+
+def export_draft(session: Session, draft: Draft, format: str) -> Export:
+    """The draft in ``format``; NotExportable unless it is approved."""
+    if format not in FORMATS:
+        raise NotExportable(f"unknown export format {format!r}; choose {', '.join(FORMATS)}")
+    if draft.status != DraftStatus.approved.value:
+        raise NotExportable(f"draft {draft.id} is {draft.status}: only approved drafts export")
+    # Stored HTML is sanitized already; cleaning again costs little and guards old rows.
+    html = clean_html(draft.html)
+    name = f"draft-{draft.id}-{draft.target_lang}"
+    if format == "html":
+        return Export(html, MEDIA_TYPES["html"], f"{name}.html")
+    if format == "md":
+        return Export(render_markdown(draft.title, html), MEDIA_TYPES["md"], f"{name}.md")
+    document = draft_document(draft, approval=approval(session, draft))
+    document["html"] = html
+    return Export(json.dumps(document, ensure_ascii=False, indent=2), MEDIA_TYPES["json"],
+                  f"{name}.json")

@@ -1,0 +1,239 @@
+"""Review: edit a draft block by block, approve or reject it, and read its history.
+
+Shared by the web app and ``transdraft drafts approve|reject``. Every change is a new
+:class:`Revision` (who, when, what) and an :class:`AuditEvent`; the caller commits, so the
+change and its record land together. Edited text is sanitized with the pipeline's own
+sanitizer and the article is recomposed with :func:`pipeline.compose.compose`, so the header
+and footer blocks stay exactly as they are exported.
+"""
+
+from __future__ import annotations
+
+import difflib
+import html as html_lib
+from dataclasses import dataclass
+from datetime import timezone
+from typing import Any
+
+import nh3
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from pipeline.articles import load_extracted
+from pipeline.compose import BlockTemplates, compose
+from pipeline.document import Block
+from pipeline.errors import PipelineError
+from pipeline.memory import remember_human_edit
+from pipeline.models import AuditEvent, Draft, DraftStatus, Revision, Segment
+from pipeline.render import render_blocks
+from pipeline.sanitize import clean_inline
+
+# Fields of a block that hold plain text, not inline HTML (render escapes them).
+PLAIN_KEYS = frozenset({"alt", "cite"})
+MAX_TEXT = 100_000
+
+
+class ReviewError(PipelineError):
+    """The edit or decision is not valid (unknown block, empty reject comment, ...)."""
+
+
+class ReviewConflict(ReviewError):
+    """The draft changed meanwhile, or is already in the requested state."""
+
+
+@dataclass
+class RevisionDiff:
+    """The unified diff between two revisions of a draft, line by line."""
+
+    old: int
+    new: int
+    lines: list[str]
+
+
+def editable_keys(block: Block) -> list[str]:
+    """The segment keys of ``block`` a reviewer may set (``html``, ``items.2``, ``caption``...)."""
+    keys = [key for key, _ in block.segments()]
+    defaults = {"heading": ["html"], "paragraph": ["html"], "quote": ["html", "cite"],
+                "figure": ["caption", "alt"]}
+    for key in defaults.get(block.kind, []):
+        if key not in keys:
+            keys.append(key)
+    if block.kind == "list":
+        keys.extend(k for k in (f"items.{i}" for i in range(len(block.items))) if k not in keys)
+    if block.kind == "table":
+        keys.extend(k for k in (f"rows.{r}.{c}" for r, row in enumerate(block.rows)
+                                for c in range(len(row))) if k not in keys)
+    return keys
+
+
+def _plain(text: str) -> str:
+    # Tags out, entities decoded: plain fields are escaped again when rendered.
+    return html_lib.unescape(nh3.clean(text, tags=set())).strip()
+
+
+def _clean_value(key: str, value: str) -> str:
+    if len(value) > MAX_TEXT:
+        raise ReviewError(f"{key}: text longer than {MAX_TEXT} characters")
+    return _plain(value) if key in PLAIN_KEYS else clean_inline(value).strip()
+
+
+def _blocks(draft: Draft) -> list[Block]:
+    return [Block.from_dict(data) for data in draft.blocks or []]
+
+
+def _recompose(draft: Draft, blocks: list[Block], title: str, templates: BlockTemplates) -> str:
+    created = draft.created_at
+    if created.tzinfo is None:  # SQLite returns naive UTC datetimes
+        created = created.replace(tzinfo=timezone.utc)
+    return compose(load_extracted(draft.article), blocks, title, draft.target_lang,
+                   draft.provider, templates, now=created)
+
+
+def _check_revision(draft: Draft, base_revision: int | None) -> None:
+    if base_revision is not None and base_revision != draft.revision:
+        raise ReviewConflict(
+            f"draft {draft.id} is at revision {draft.revision}, not {base_revision}: "
+            "reload it and edit again")
+
+
+def _record_change(session: Session, draft: Draft, author: str, note: str,
+                   detail: dict[str, Any]) -> Revision:
+    draft.revision += 1
+    reopened = draft.status != DraftStatus.pending_review.value
+    if reopened:
+        # Changed content needs a fresh decision.
+        draft.status = DraftStatus.pending_review.value
+    revision = Revision(draft_id=draft.id, number=draft.revision, title=draft.title,
+                        blocks=draft.blocks, html=draft.html, author=author, note=note)
+    session.add(revision)
+    session.add(AuditEvent(draft_id=draft.id, actor=author, action="edited",
+                           detail={"revision": draft.revision, **detail,
+                                   **({"reopened": True} if reopened else {})}))
+    session.flush()
+    return revision
+
+
+def edit_block(
+    session: Session, draft: Draft, index: int, changes: dict[str, str], author: str,
+    templates: BlockTemplates, base_revision: int | None = None,
+) -> Revision:
+    """Set segments of block ``index`` (key -> text), recompose, and record a revision."""
+    _check_revision(draft, base_revision)
+    blocks = _blocks(draft)
+    if not 0 <= index < len(blocks):
+        raise ReviewError(f"draft {draft.id} has no block {index} (it has {len(blocks)})")
+    if not changes:
+        raise ReviewError("nothing to change: give the block's new text")
+    block = blocks[index]
+    allowed = editable_keys(block)
+    unknown = [key for key in changes if key not in allowed]
+    if unknown:
+        raise ReviewError(f"block {index} ({block.kind}) has no field {', '.join(unknown)}; "
+                          f"editable: {', '.join(allowed)}")
+    cleaned = {key: _clean_value(key, str(value)) for key, value in changes.items()}
+    blocks[index] = block.with_segments(cleaned)
+    draft.blocks = [b.to_dict() for b in blocks]
+    draft.html = _recompose(draft, blocks, draft.title, templates)
+    for key, value in cleaned.items():
+        segment = session.scalars(select(Segment).where(
+            Segment.draft_id == draft.id, Segment.block_index == index, Segment.key == key)
+        ).first()
+        if segment is not None:
+            segment.translation = value
+            segment.origin = "human"
+    revision = _record_change(session, draft, author, f"edited block {index + 1}",
+                              {"block": index, "fields": sorted(cleaned)})
+    # The reviewer's wording becomes the preferred translation of these segments, here and
+    # in later articles, and a re-translation of this draft keeps it.
+    remember_human_edit(session, draft, index, render_blocks([blocks[index]]), author)
+    return revision
+
+
+def edit_title(
+    session: Session, draft: Draft, title: str, author: str, templates: BlockTemplates,
+    base_revision: int | None = None,
+) -> Revision:
+    """Set the translated title (plain text), recompose, and record a revision."""
+    _check_revision(draft, base_revision)
+    title = _plain(title)
+    if not title:
+        raise ReviewError("the title cannot be empty")
+    if len(title) > 1000:
+        raise ReviewError("the title is longer than 1000 characters")
+    draft.title = title
+    draft.html = _recompose(draft, _blocks(draft), title, templates)
+    remember_human_edit(session, draft, -1, html_lib.escape(title, quote=False), author)
+    return _record_change(session, draft, author, "edited title", {"field": "title"})
+
+
+def approve(session: Session, draft: Draft, actor: str, comment: str = "") -> AuditEvent:
+    """Approve the draft; :class:`ReviewConflict` when it is approved already."""
+    if draft.status == DraftStatus.approved.value:
+        raise ReviewConflict(f"draft {draft.id} is already approved")
+    return _decide(session, draft, DraftStatus.approved, actor, comment)
+
+
+def reject(session: Session, draft: Draft, actor: str, comment: str) -> AuditEvent:
+    """Reject the draft with a comment saying why (required)."""
+    if not comment or not comment.strip():
+        raise ReviewError("a rejection needs a comment saying why")
+    if draft.status == DraftStatus.rejected.value:
+        raise ReviewConflict(f"draft {draft.id} is already rejected")
+    return _decide(session, draft, DraftStatus.rejected, actor, comment)
+
+
+def _decide(session: Session, draft: Draft, status: DraftStatus, actor: str,
+            comment: str) -> AuditEvent:
+    if not actor or not actor.strip():
+        raise ReviewError("a decision needs the name of who made it")
+    comment = (comment or "").strip()
+    if len(comment) > 10_000:
+        raise ReviewError("the comment is longer than 10000 characters")
+    previous = draft.status
+    draft.status = status.value
+    event = AuditEvent(draft_id=draft.id, actor=actor.strip(), action=status.value,
+                       detail={"comment": comment, "revision": draft.revision,
+                               "previous": previous})
+    session.add(event)
+    session.flush()
+    return event
+
+
+def revisions(session: Session, draft: Draft) -> list[Revision]:
+    """The draft's revisions, newest first."""
+    return list(session.scalars(
+        select(Revision).where(Revision.draft_id == draft.id).order_by(Revision.number.desc())))
+
+
+def audit_log(session: Session, draft: Draft) -> list[AuditEvent]:
+    """Everything that happened to the draft, newest first."""
+    return list(session.scalars(
+        select(AuditEvent).where(AuditEvent.draft_id == draft.id)
+        .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())))
+
+
+def _revision_lines(revision: Revision) -> list[str]:
+    # One line per field of each block, numbered like the UI, so a diff shows which block
+    # and which field changed; the text is shown escaped, so nothing needs rendering.
+    lines = [f"title: {revision.title}"]
+    for number, data in enumerate(revision.blocks or [], start=1):
+        block = Block.from_dict(data)
+        for key, value in block.segments():
+            lines.append(f"[{number}] {block.kind} {key}: {value}")
+    return lines
+
+
+def diff(session: Session, draft: Draft, number: int, against: int | None = None) -> RevisionDiff:
+    """The diff from revision ``against`` (default: the one before) to revision ``number``."""
+    by_number = {r.number: r for r in revisions(session, draft)}
+    if number not in by_number:
+        raise ReviewError(f"draft {draft.id} has no revision {number}")
+    if against is None:
+        older = [n for n in by_number if n < number]
+        against = max(older) if older else None
+    new = by_number[number]
+    old_lines = _revision_lines(by_number[against]) if against in by_number else []
+    lines = list(difflib.unified_diff(old_lines, _revision_lines(new),
+                                      fromfile=f"revision {against or 0}",
+                                      tofile=f"revision {number}", lineterm="", n=1))
+    return RevisionDiff(old=against or 0, new=number, lines=lines)

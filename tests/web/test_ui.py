@@ -1,0 +1,162 @@
+"""The reviewer UI through its forms, signed in with a session cookie like a browser."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from pipeline.db import session_scope
+from pipeline.models import ApiToken, Draft, Job, User
+from tests.web.conftest import login, make_client
+from tests.web.factories import PASSWORD, make_draft
+
+HTML = {"Accept": "text/html"}
+
+
+@pytest.fixture
+def reviewer(seeded):
+    url, users, draft_id = seeded
+    with make_client(url) as client:
+        csrf = login(client, "reviewer1", PASSWORD)
+        yield client, csrf, draft_id, url
+
+
+def test_anonymous_pages_show_the_sign_in_form_with_401(client):
+    response = client.get("/drafts/1", headers=HTML)
+    assert response.status_code == 401
+    assert 'action="/login"' in response.text and 'value="/drafts/1"' in response.text
+
+
+def test_sign_in_goes_to_the_page_asked_for_but_never_off_site(seeded):
+    url, users, draft_id = seeded
+    with make_client(url) as client:
+        for target, expected in ((f"/drafts/{draft_id}", f"/drafts/{draft_id}"),
+                                 ("//evil.example/x", "/drafts"),
+                                 ("https://evil.example", "/drafts")):
+            page = client.get("/login")
+            nonce = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+            response = client.post("/login", follow_redirects=False, data={
+                "name": "reviewer1", "password": PASSWORD, "csrf_token": nonce,
+                "next": target})
+            assert response.headers["location"] == expected
+
+
+def test_queue_filters_search_and_pages(reviewer):
+    client, csrf, draft_id, url = reviewer
+    with session_scope(url) as session:
+        for i in range(30):
+            make_draft(session, url=f"https://coast.example.net/{i}", title=f"Tide {i}",
+                       translated_title=f"Getij {i}", site_name="Coast Weekly",
+                       target_lang="es" if i < 3 else "nl")
+    page = client.get("/drafts", headers=HTML)
+    assert page.status_code == 200
+    assert "page 1 of 2" in page.text and page.text.count('<a href="/drafts/') == 25
+    assert '<option value="Coast Weekly"' in page.text  # the source filter offers sites
+    older = client.get("/drafts?page=2", headers=HTML).text
+    assert f'href="/drafts/{draft_id}"' in older
+    spanish = client.get("/drafts?target_lang=es", headers=HTML).text
+    assert spanish.count('<a href="/drafts/') == 3
+    search = client.get("/drafts?q=getij+1", headers=HTML).text
+    assert search.count('<a href="/drafts/') == 11  # 1, 10-19
+    by_site = client.get("/drafts?source=Harbour+Ledger&status=pending_review", headers=HTML)
+    assert by_site.text.count('<a href="/drafts/') == 1
+    assert client.get("/drafts?since=not-a-date", headers=HTML).status_code == 422
+    assert client.get("/drafts?status=lost", headers=HTML).status_code == 422
+
+
+def test_draft_page_edit_decide_and_download(reviewer):
+    client, csrf, draft_id, url = reviewer
+    page = client.get(f"/drafts/{draft_id}", headers=HTML).text
+    assert 'id="block-5"' in page and "The mayor" in page and "De burgemeester" in page
+    assert "18.7 in the source, 18,7 in the translation" in page
+    assert 'src="https://img.example.org/wall.jpg"' in page
+    assert "Dit is een vertaling" in page  # the preview has the header block
+
+    saved = client.post(f"/drafts/{draft_id}/blocks/4", headers=HTML, follow_redirects=False,
+                        data={"csrf_token": csrf, "base_revision": "1",
+                              "field:items.0": "Punt een", "field:items.1": "Punt twee"})
+    assert saved.status_code == 303 and saved.headers["location"].endswith("#block-4")
+    page = client.get(saved.headers["location"], headers=HTML).text
+    assert "Block 5 saved as revision 2" in page
+    assert "+[5] list items.0: Punt een" in page  # the diff of the new revision
+    stale = client.post(f"/drafts/{draft_id}/blocks/0", headers=HTML,
+                        data={"csrf_token": csrf, "base_revision": "1", "field:html": "x"})
+    assert stale.status_code == 409 and "revision 2" in stale.text
+    wrong = client.post(f"/drafts/{draft_id}/blocks/0", headers=HTML,
+                        data={"csrf_token": csrf, "field:caption": "x"})
+    assert wrong.status_code == 422 and "has no field caption" in wrong.text
+    titled = client.post(f"/drafts/{draft_id}/title", headers=HTML,
+                         data={"csrf_token": csrf, "title": "Een muur"})
+    assert titled.status_code == 200 and "Title saved as revision 3" in titled.text
+
+    assert client.get(f"/drafts/{draft_id}/export?format=md", headers=HTML).status_code == 409
+    no_reason = client.post(f"/drafts/{draft_id}/reject", headers=HTML,
+                            data={"csrf_token": csrf, "comment": ""})
+    assert no_reason.status_code == 422 and "needs a comment" in no_reason.text
+    client.post(f"/drafts/{draft_id}/approve", headers=HTML,
+                data={"csrf_token": csrf, "comment": "fine"})
+    with session_scope(url) as session:
+        assert session.get(Draft, draft_id).status == "approved"
+    markdown = client.get(f"/drafts/{draft_id}/export?format=md", headers=HTML)
+    assert markdown.status_code == 200 and "# Een muur" in markdown.text
+    assert markdown.headers["content-disposition"] == \
+        f'attachment; filename="draft-{draft_id}-nl.md"'
+    assert client.get("/drafts/999/export", headers=HTML).status_code == 404
+
+
+def test_operator_enqueues_and_retries(seeded):
+    url, users, _ = seeded
+    with make_client(url) as client:
+        csrf = login(client, "operator1", PASSWORD)
+        page = client.post("/jobs", headers=HTML, data={
+            "csrf_token": csrf, "target_lang": "es",
+            "urls": "https://example.org/a\n\n  https://example.org/a#x \nnope\n"})
+        assert page.status_code == 200
+        assert "1 new, 1 duplicate, 1 invalid" in page.text
+        assert client.post("/jobs", headers=HTML, data={"csrf_token": csrf, "urls": " "}
+                           ).status_code == 422
+        assert client.post("/jobs", headers=HTML, data={
+            "csrf_token": csrf, "urls": "https://example.org/b", "target_lang": "<b>"}
+        ).status_code == 422
+        with session_scope(url) as session:
+            job = session.query(Job).one()
+            assert job.target_lang == "es"
+            job.state, job.last_error = "failed", "not an article: no main text found"
+            job_id = job.id
+        listing = client.get("/jobs?state=failed", headers=HTML).text
+        assert "not an article: no main text found" in listing
+        assert f'action="/jobs/{job_id}/retry"' in listing
+        retried = client.post(f"/jobs/{job_id}/retry", data={"csrf_token": csrf},
+                              headers=HTML)
+        assert "queued again" in retried.text
+        again = client.post(f"/jobs/{job_id}/retry", data={"csrf_token": csrf}, headers=HTML)
+        assert "only failed jobs are retried" in again.text
+
+
+def test_admin_manages_users_and_tokens(seeded):
+    url, users, _ = seeded
+    with make_client(url) as client:
+        csrf = login(client, "admin1", PASSWORD)
+        created = client.post("/admin/users", headers=HTML, data={
+            "csrf_token": csrf, "name": "vera", "role": "reviewer", "password": "vera password"})
+        secret = re.search(r'<code id="new-token">([^<]+)</code>', created.text).group(1)
+        assert client.get("/api/drafts", headers={"Authorization": f"Bearer {secret}"}
+                          ).status_code == 200
+        taken = client.post("/admin/users", headers=HTML, data={
+            "csrf_token": csrf, "name": "vera", "role": "admin"})
+        assert taken.status_code == 422 and "already exists" in taken.text
+        with session_scope(url) as session:
+            vera = session.query(User).filter_by(name="vera").one()
+            vera_id = vera.id
+            token_id = session.query(ApiToken).filter_by(user_id=vera_id).one().id
+        second = client.post(f"/admin/users/{vera_id}/tokens", headers=HTML,
+                             data={"csrf_token": csrf, "label": "ci"})
+        assert re.search(r'<code id="new-token">td_', second.text)
+        revoked = client.post(f"/admin/tokens/{token_id}/revoke", headers=HTML,
+                              data={"csrf_token": csrf})
+        assert f"Token {token_id} revoked" in revoked.text
+        assert client.get("/api/drafts", headers={"Authorization": f"Bearer {secret}"}
+                          ).status_code == 401
+        assert client.post("/admin/tokens/9999/revoke", headers=HTML,
+                           data={"csrf_token": csrf}).status_code == 404

@@ -1,0 +1,239 @@
+"""The JSON API of the contract: jobs for operators, drafts for reviewers."""
+
+from __future__ import annotations
+
+import logging
+import math
+from datetime import date
+from typing import Literal
+
+from fastapi import APIRouter, HTTPException, Query, Request, Response
+from sqlalchemy.orm import Session
+
+from pipeline import review
+from pipeline.drafts import DraftFilters, draft_document, search_drafts
+from pipeline.errors import PipelineError
+from pipeline.export import FORMATS, NotExportable, export_draft
+from pipeline.models import Draft, DraftStatus, Job
+from pipeline.render import clean_block
+from web.auth import DbSession, Operator, Reviewer
+from web.schemas import (
+    LANG_PATTERN,
+    AuditOut,
+    Decision,
+    DraftOut,
+    DraftPatch,
+    DraftSummary,
+    EnqueueRequest,
+    EnqueueResponse,
+    History,
+    InvalidUrl,
+    JobOut,
+    Page,
+    RevisionOut,
+)
+
+log = logging.getLogger(__name__)
+router = APIRouter(prefix="/api")
+
+StatusName = Literal["pending_review", "approved", "rejected"]
+StateName = Literal["queued", "running", "done", "failed"]
+PageNumber = Query(1, ge=1, le=1_000_000)
+PerPage = Query(25, ge=1, le=100)
+
+
+def publish_jobs(request: Request, job_ids: list[int]) -> None:
+    """Tell the workers about committed jobs; if that fails, the sweeper still finds them."""
+    publish = request.app.state.publish
+    if publish is None or not job_ids:
+        return
+    try:
+        publish(job_ids)
+    except Exception as error:  # noqa: BLE001 - the jobs are durable; dispatch can wait
+        log.warning("publishing jobs %s failed (the sweeper will dispatch them): %s",
+                    job_ids, error)
+
+
+def _page(items: list, total: int, page: int, per_page: int) -> dict:
+    return {"items": items, "page": page, "per_page": per_page, "total": total,
+            "pages": max(1, math.ceil(total / per_page))}
+
+
+def get_job(session: Session, job_id: int) -> Job:
+    job = session.get(Job, job_id)
+    if job is None:
+        raise HTTPException(404, f"no job with id {job_id}")
+    return job
+
+
+def get_draft(session: Session, draft_id: int) -> Draft:
+    draft = session.get(Draft, draft_id)
+    if draft is None:
+        raise HTTPException(404, f"no draft with id {draft_id}")
+    return draft
+
+
+def draft_out(draft: Draft) -> dict:
+    document = draft_document(draft)
+    document["source_blocks"] = [clean_block(block) for block in
+                                 (draft.article.structure or {}).get("blocks", [])]
+    document["checks"] = [c for c in document["checks"] if isinstance(c, dict)]
+    return document
+
+
+def summary(draft: Draft) -> DraftSummary:
+    article = draft.article
+    return DraftSummary(
+        id=draft.id, status=draft.status, title=draft.title, source_title=article.title,
+        source_url=article.canonical_url, site_name=article.site_name,
+        source_lang=draft.source_lang or article.source_lang, target_lang=draft.target_lang,
+        provider=draft.provider, revision=draft.revision, warnings=len(draft.checks or []),
+        created_at=draft.created_at, updated_at=draft.updated_at)
+
+
+@router.post("/jobs", status_code=202, response_model=EnqueueResponse)
+def enqueue_jobs(body: EnqueueRequest, request: Request, session: DbSession,
+                 identity: Operator) -> dict:
+    """Queue a job per URL; duplicates point at the active job, invalid URLs say why."""
+    from pipeline.intake import enqueue
+
+    settings = request.app.state.settings
+    report = enqueue(session, body.urls, body.target_lang or settings.target_lang, body.provider)
+    new_ids = [job.id for job in report.new]
+    session.commit()
+    publish_jobs(request, new_ids)
+    return {"jobs": report.new + report.duplicate, "new": report.new,
+            "duplicate": report.duplicate,
+            "invalid": [InvalidUrl(url=url, reason=reason) for url, reason in report.invalid]}
+
+
+@router.get("/jobs", response_model=Page[JobOut])
+def list_jobs(session: DbSession, identity: Operator, state: StateName | None = None,
+              page: int = PageNumber, per_page: int = PerPage) -> dict:
+    """Jobs newest first, optionally in one state."""
+    from pipeline.jobs import list_jobs as query_jobs
+
+    jobs, total = query_jobs(session, state, page, per_page)
+    return _page(jobs, total, page, per_page)
+
+
+@router.get("/jobs/{job_id}", response_model=JobOut)
+def show_job(job_id: int, session: DbSession, identity: Operator) -> Job:
+    """One job: state, stage, attempts and the failure reason."""
+    return get_job(session, job_id)
+
+
+@router.post("/jobs/{job_id}/retry", response_model=JobOut)
+def retry_job(job_id: int, request: Request, session: DbSession, identity: Operator) -> Job:
+    """Queue a failed job again (409 when it is not failed)."""
+    from pipeline.jobs import retry
+
+    get_job(session, job_id)
+    try:
+        job = retry(session, job_id)
+    except PipelineError as error:
+        raise HTTPException(409, error.reason) from None
+    session.commit()
+    publish_jobs(request, [job.id])
+    return job
+
+
+@router.get("/drafts", response_model=Page[DraftSummary])
+def list_drafts(
+    session: DbSession, identity: Reviewer,
+    status: StatusName | None = None,
+    target_lang: str | None = Query(None, pattern=LANG_PATTERN),
+    source: str | None = Query(None, max_length=500, description="the source site's name"),
+    since: date | None = None, until: date | None = None,
+    q: str | None = Query(None, max_length=200, description="words of the title"),
+    page: int = PageNumber, per_page: int = PerPage,
+) -> dict:
+    """Drafts newest first, filtered; ``page`` counts from 1."""
+    filters = DraftFilters(status=status, target_lang=target_lang, source=source, since=since,
+                           until=until, q=q)
+    drafts, total = search_drafts(session, filters, page, per_page)
+    return _page([summary(d) for d in drafts], total, page, per_page)
+
+
+@router.get("/drafts/{draft_id}", response_model=DraftOut)
+def show_draft(draft_id: int, session: DbSession, identity: Reviewer) -> dict:
+    """A draft with its source blocks beside the translated ones."""
+    return draft_out(get_draft(session, draft_id))
+
+
+@router.patch("/drafts/{draft_id}", response_model=DraftOut)
+def edit_draft(draft_id: int, body: DraftPatch, request: Request, session: DbSession,
+               identity: Reviewer) -> dict:
+    """Edit one block or the title: a new revision by the caller, the article recomposed."""
+    draft = get_draft(session, draft_id)
+    templates = request.app.state.block_templates
+    try:
+        if body.block is not None:
+            changes = dict(body.segments or {})
+            if body.html is not None:
+                changes["html"] = body.html
+            review.edit_block(session, draft, body.block, changes, identity.name, templates,
+                              body.base_revision)
+        else:
+            review.edit_title(session, draft, body.title or "", identity.name, templates,
+                              body.base_revision)
+    except review.ReviewConflict as error:
+        raise HTTPException(409, error.reason) from None
+    except review.ReviewError as error:
+        raise HTTPException(422, error.reason) from None
+    session.commit()
+    return draft_out(draft)
+
+
+def _decide(draft_id: int, body: Decision, session: Session, identity, action) -> dict:
+    draft = get_draft(session, draft_id)
+    try:
+        action(session, draft, identity.name, body.comment)
+    except review.ReviewConflict as error:
+        raise HTTPException(409, error.reason) from None
+    except review.ReviewError as error:
+        raise HTTPException(422, error.reason) from None
+    session.commit()
+    return draft_out(draft)
+
+
+@router.post("/drafts/{draft_id}/approve", response_model=DraftOut)
+def approve_draft(draft_id: int, session: DbSession, identity: Reviewer,
+                  body: Decision | None = None) -> dict:
+    """Approve the draft, with an optional comment."""
+    return _decide(draft_id, body or Decision(), session, identity, review.approve)
+
+
+@router.post("/drafts/{draft_id}/reject", response_model=DraftOut)
+def reject_draft(draft_id: int, body: Decision, session: DbSession, identity: Reviewer) -> dict:
+    """Reject the draft; the comment saying why is required."""
+    return _decide(draft_id, body, session, identity, review.reject)
+
+
+@router.get("/drafts/{draft_id}/history", response_model=History)
+def draft_history(draft_id: int, session: DbSession, identity: Reviewer) -> dict:
+    """The draft's revisions and audit log, newest first."""
+    draft = get_draft(session, draft_id)
+    return {"revisions": [RevisionOut.model_validate(r) for r in review.revisions(session, draft)],
+            "audit": [AuditOut.model_validate(e) for e in review.audit_log(session, draft)]}
+
+
+@router.get("/drafts/{draft_id}/export", response_class=Response,
+            responses={200: {"content": {"text/html": {}, "text/markdown": {},
+                                         "application/json": {}}},
+                       409: {"description": "the draft is not approved"}})
+def export(draft_id: int, session: DbSession, identity: Reviewer,
+           format: Literal["html", "md", "json"] = Query("html")) -> Response:
+    """An approved draft as HTML (the composed article), Markdown or JSON."""
+    assert format in FORMATS
+    draft = get_draft(session, draft_id)
+    if draft.status != DraftStatus.approved.value:
+        raise HTTPException(409, f"draft {draft_id} is {draft.status}: only approved drafts "
+                                 "are exported")
+    try:
+        result = export_draft(session, draft, format)
+    except NotExportable as error:
+        raise HTTPException(409, error.reason) from None
+    return Response(result.content, media_type=result.media_type,
+                    headers={"Content-Disposition": f'inline; filename="{result.filename}"'})
+

@@ -1,0 +1,166 @@
+"""Typed request and response bodies of the HTTP API."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Generic, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+LANG_PATTERN = r"^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*$"
+T = TypeVar("T")
+
+
+class Page(BaseModel, Generic[T]):
+    """One page of a list: the items, where we are, and how many there are in all."""
+
+    items: list[T]
+    page: int
+    per_page: int
+    total: int
+    pages: int
+
+
+class EnqueueRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    urls: list[str] = Field(min_length=1, max_length=1000)
+    target_lang: str | None = Field(default=None, pattern=LANG_PATTERN,
+                                    description="default: TRANSDRAFT_TARGET_LANG")
+    provider: str | None = Field(default=None, max_length=200)
+
+
+class JobOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    url: str
+    canonical_url: str
+    target_lang: str
+    provider: str | None
+    state: str
+    stage: str
+    attempts: int
+    max_attempts: int
+    last_error: str | None
+    draft_id: int | None
+    created_at: datetime
+    updated_at: datetime
+    finished_at: datetime | None
+
+
+class InvalidUrl(BaseModel):
+    url: str
+    reason: str
+
+
+class EnqueueResponse(BaseModel):
+    """``jobs``: every accepted URL's job (new and duplicate); then the same split by outcome."""
+
+    jobs: list[JobOut]
+    new: list[JobOut]
+    duplicate: list[JobOut]
+    invalid: list[InvalidUrl]
+
+
+class Check(BaseModel):
+    kind: str
+    block: int | None = None
+    message: str
+
+
+class DraftSummary(BaseModel):
+    id: int
+    status: str
+    title: str
+    source_title: str
+    source_url: str
+    site_name: str
+    source_lang: str
+    target_lang: str
+    provider: str
+    revision: int
+    warnings: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class DraftOut(BaseModel):
+    """A draft: metadata, translated blocks, the composed HTML and the reviewer warnings."""
+
+    id: int
+    status: str
+    source_url: str
+    source_lang: str
+    target_lang: str
+    title: str
+    source_title: str
+    author: str
+    site_name: str
+    published: str
+    provider: str
+    revision: int
+    created_at: datetime
+    updated_at: datetime
+    html: str
+    blocks: list[dict[str, Any]]
+    source_blocks: list[dict[str, Any]]
+    checks: list[Check]
+
+
+class DraftPatch(BaseModel):
+    """Edit one block (``block`` with ``html`` or ``segments``) or the title."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    block: int | None = Field(default=None, ge=0)
+    html: str | None = Field(default=None, description="the block's inline HTML (key 'html')")
+    segments: dict[str, str] | None = Field(
+        default=None, description="segment key -> text, e.g. {'items.0': ..., 'caption': ...}")
+    title: str | None = None
+    base_revision: int | None = Field(
+        default=None, description="the revision edited; 409 when the draft moved on")
+
+    @model_validator(mode="after")
+    def _one_change(self) -> DraftPatch:
+        if self.block is None and self.title is None:
+            raise ValueError("give block (with html or segments) or title")
+        if self.block is not None and self.html is None and not self.segments:
+            raise ValueError("give html or segments for the block")
+        if self.block is not None and self.title is not None:
+            raise ValueError("edit a block or the title, not both at once")
+        return self
+
+
+class Decision(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    comment: str = Field(default="", max_length=10_000)
+
+
+class RevisionOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    number: int
+    author: str
+    note: str
+    created_at: datetime
+
+
+class AuditOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    actor: str
+    action: str
+    detail: dict[str, Any]
+    created_at: datetime
+
+
+class History(BaseModel):
+    revisions: list[RevisionOut]
+    audit: list[AuditOut]
+
+
+class Health(BaseModel):
+    status: Literal["ok", "unavailable"]
+    database: str
