@@ -6,11 +6,12 @@ import logging
 
 import typer
 
-from cli import drafts, pipeline_commands
+from cli import drafts, pipeline_commands, queue_commands
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
                   help="transdraft: fetch, translate and review articles.")
 pipeline_commands.register(app)
+queue_commands.register(app)
 app.add_typer(drafts.app, name="drafts", help="Read and decide on drafts.")
 
 

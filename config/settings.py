@@ -7,7 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import field_validator
+from pydantic import field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
     NoDecode,
@@ -53,6 +53,25 @@ class Settings(BaseSettings):
     fetch_max_bytes: int = 10 * 1024 * 1024
     fetch_max_redirects: int = 5
 
+    # Queue and workers. The lease must outlast the hard time limit (a live task never loses its
+    # job) and the broker's visibility timeout must outlast both (Redis redelivers unacked
+    # messages after it). Backoffs longer than max_countdown wait in next_attempt_at for the
+    # sweeper instead of in the broker.
+    task_soft_time_limit: float = 240.0
+    task_time_limit: float = 300.0
+    job_lease: float = 360.0
+    broker_visibility_timeout: float = 3600.0
+    sweep_interval: float = 60.0  # seconds between sweeper runs
+    dispatch_grace: float = 60.0  # a due queued job not picked up after this is re-sent
+    max_attempts: int = 5  # per stage
+    retry_base: float = 10.0  # first backoff, doubled each attempt, with jitter
+    retry_cap: float = 3600.0
+    max_countdown: float = 60.0
+    # Politeness: at most this many fetches at once and requests per second per host (0: no limit).
+    fetch_host_concurrency: int = 2
+    fetch_host_rate: float = 1.0
+    fetch_host_wait: float = 30.0  # longest wait for a host slot before retrying later
+
     @field_validator("provider", "fetch_allow_hosts", mode="before")
     @classmethod
     def _comma_separated(cls, value: object) -> object:
@@ -79,6 +98,14 @@ class Settings(BaseSettings):
         if value in ("", "unlimited", "none"):
             return None
         return value
+
+    @model_validator(mode="after")
+    def _limits_in_order(self) -> Settings:
+        if not self.task_soft_time_limit < self.task_time_limit < self.job_lease:
+            raise ValueError("need task_soft_time_limit < task_time_limit < job_lease")
+        if self.broker_visibility_timeout <= max(self.job_lease, self.max_countdown):
+            raise ValueError("broker_visibility_timeout must exceed job_lease and max_countdown")
+        return self
 
     @classmethod
     def settings_customise_sources(
