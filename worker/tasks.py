@@ -101,6 +101,15 @@ def sources_tick() -> int:
     return publish(job_ids, settings)
 
 
+@signals.worker_process_init.connect
+def _own_connections(**_kwargs) -> None:
+    # A pool process is forked from the main one, which has already used the database.
+    from pipeline.db import after_fork
+
+    after_fork()
+    _pipeline.cache_clear()
+
+
 @signals.worker_ready.connect
 def _sweep_at_start(sender=None, **_kwargs) -> None:
     # Whatever the broker lost while no worker ran is sent again right away.
