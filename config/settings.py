@@ -53,16 +53,17 @@ class Settings(BaseSettings):
     fetch_max_bytes: int = 10 * 1024 * 1024
     fetch_max_redirects: int = 5
 
-    # Queue and workers. The lease must outlast the hard time limit (a live task never loses its
-    # job) and the broker's visibility timeout must outlast both (Redis redelivers unacked
-    # messages after it). Backoffs longer than max_countdown wait in next_attempt_at for the
+    # Queue and workers. A running stage renews its job's lease every third of job_lease, so a
+    # dead worker's job is queued again within about job_lease + sweep_interval. The broker's
+    # visibility timeout (Redis redelivers unacked messages after it) must outlast the longest
+    # task and countdown. Backoffs longer than max_countdown wait in next_attempt_at for the
     # sweeper instead of in the broker.
     task_soft_time_limit: float = 240.0
     task_time_limit: float = 300.0
-    job_lease: float = 360.0
+    job_lease: float = 45.0
     broker_visibility_timeout: float = 3600.0
     sweep_interval: float = 60.0  # seconds between sweeper runs
-    dispatch_grace: float = 60.0  # a due queued job not picked up after this is re-sent
+    dispatch_grace: float = 45.0  # a due queued job not picked up after this is re-sent
     max_attempts: int = 5  # per stage
     retry_base: float = 10.0  # first backoff, doubled each attempt, with jitter
     retry_cap: float = 3600.0
@@ -101,10 +102,11 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _limits_in_order(self) -> Settings:
-        if not self.task_soft_time_limit < self.task_time_limit < self.job_lease:
-            raise ValueError("need task_soft_time_limit < task_time_limit < job_lease")
-        if self.broker_visibility_timeout <= max(self.job_lease, self.max_countdown):
-            raise ValueError("broker_visibility_timeout must exceed job_lease and max_countdown")
+        if not self.task_soft_time_limit < self.task_time_limit:
+            raise ValueError("task_soft_time_limit must be below task_time_limit")
+        if self.broker_visibility_timeout <= max(self.task_time_limit, self.max_countdown):
+            raise ValueError(
+                "broker_visibility_timeout must exceed task_time_limit and max_countdown")
         return self
 
     @classmethod

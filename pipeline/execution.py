@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import random
+import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -46,6 +47,39 @@ class _LeaseLost(Exception):
     """Another worker claimed the job after our lease ran out; our work is thrown away."""
 
 
+class _Heartbeat:
+    """Renews the claim's lease every third of it while the stage runs.
+
+    The lease can then be short (a dead worker's job comes back within about one lease)
+    whatever the time limits of a stage are.
+    """
+
+    def __init__(self, database_url: str, job_id: int, token: int, lease: float) -> None:
+        self.database_url = database_url
+        self.job_id = job_id
+        self.token = token
+        self.lease = lease
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name=f"lease-{job_id}", daemon=True)
+
+    def __enter__(self) -> _Heartbeat:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.lease / 3):
+            try:
+                with session_scope(self.database_url) as session:
+                    session.execute(_owned(self.job_id, self.token).values(
+                        lease_expires_at=utcnow() + timedelta(seconds=self.lease)))
+            except SQLAlchemyError as error:
+                log.warning("job %s: lease not renewed (%s)", self.job_id, _first_line(error))
+
+
 def backoff(attempt: int, base: float, cap: float, rng: random.Random | None = None) -> float:
     """Seconds to wait before attempt ``attempt + 1``: doubling from ``base`` up to ``cap``,
     with jitter (between half and all of it) so failed jobs do not come back in lockstep."""
@@ -75,8 +109,9 @@ def execute(
         log.warning("job %s: cannot claim, database unavailable: %s", job_id, _first_line(error))
         return Execution(job_id, False, error=f"database unavailable: {_first_line(error)}")
 
+    heartbeat = _Heartbeat(database_url, job_id, token, settings.job_lease)
     try:
-        with session_scope(database_url) as session:
+        with heartbeat, session_scope(database_url) as session:
             job = session.get(Job, job_id)
             outcome = run_stage(session, job, pipeline)
             if not still_owned(session, job_id, token):

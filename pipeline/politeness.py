@@ -96,12 +96,22 @@ return tostring(at - now)
 """
 
 
-class RedisBackend:
-    """Counters in Redis, shared by every worker that uses the same Redis."""
+class LimitsUnavailable(TransientError):
+    """The shared counters cannot be reached (Redis restarting): fetch later, not blindly now."""
 
-    def __init__(self, client, prefix: str = "transdraft:host") -> None:
+
+class RedisBackend:
+    """Counters in Redis, shared by every worker that uses the same Redis.
+
+    ``errors`` are the client's exception types (``redis.RedisError``); they become
+    :class:`LimitsUnavailable`, so a Redis restart delays fetches instead of failing jobs.
+    """
+
+    def __init__(self, client, prefix: str = "transdraft:host",
+                 errors: tuple[type[BaseException], ...] = (OSError,)) -> None:
         self.client = client
         self.prefix = prefix
+        self.errors = errors
         self._acquire = client.register_script(_ACQUIRE)
         self._reserve = client.register_script(_RESERVE)
 
@@ -112,16 +122,27 @@ class RedisBackend:
 
     def try_acquire(self, host: str, limit: int, ttl: float) -> str | None:
         token = uuid.uuid4().hex
-        taken = self._acquire(keys=[f"{self.prefix}:slots:{host}"],
-                              args=[self._now(), limit, ttl, token])
+        try:
+            taken = self._acquire(keys=[f"{self.prefix}:slots:{host}"],
+                                  args=[self._now(), limit, ttl, token])
+        except self.errors as error:
+            raise LimitsUnavailable(f"per-host limits unavailable: {error}",
+                                    retry_after=5) from error
         return token if int(taken) == 1 else None
 
     def release(self, host: str, token: str) -> None:
-        self.client.zrem(f"{self.prefix}:slots:{host}", token)
+        try:
+            self.client.zrem(f"{self.prefix}:slots:{host}", token)
+        except self.errors:
+            pass  # the slot frees itself when its ttl runs out
 
     def reserve(self, host: str, interval: float, max_wait: float) -> float | None:
-        wait = float(self._reserve(keys=[f"{self.prefix}:next:{host}"],
-                                   args=[self._now(), interval, max_wait]))
+        try:
+            wait = float(self._reserve(keys=[f"{self.prefix}:next:{host}"],
+                                       args=[self._now(), interval, max_wait]))
+        except self.errors as error:
+            raise LimitsUnavailable(f"per-host limits unavailable: {error}",
+                                    retry_after=5) from error
         return None if wait < 0 else wait
 
 

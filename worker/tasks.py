@@ -28,8 +28,9 @@ def _pipeline():
     if settings.broker_url.startswith(("redis://", "rediss://")):
         import redis
 
-        backend = RedisBackend(redis.Redis.from_url(settings.broker_url,
-                                                    socket_timeout=10, socket_connect_timeout=5))
+        client = redis.Redis.from_url(settings.broker_url, socket_timeout=10,
+                                      socket_connect_timeout=5)
+        backend = RedisBackend(client, errors=(redis.RedisError,))
     else:
         backend = LocalBackend()
     limiter = HostLimiter(backend, settings.fetch_host_concurrency, settings.fetch_host_rate,

@@ -200,3 +200,23 @@ def test_backoff_doubles_up_to_the_cap_with_jitter():
         values = [backoff(attempt, 10, 300, rng) for _ in range(50)]
         assert all(ceiling / 2 <= value <= ceiling for value in values)
         assert len(set(values)) > 40  # jittered, not lockstep
+
+
+def test_a_long_stage_keeps_its_job_by_renewing_the_lease(database, site, libre, monkeypatch):
+    from pipeline.sweeper import sweep
+
+    pipeline = _pipeline(database, libre, job_lease=0.6)
+    job_id = _job(database, site.server.url("/news/4"))
+    real_run_stage = execution.run_stage
+    swept = []
+
+    def slow_stage(session, job, pipeline_):
+        for _ in range(3):  # 1.5 s, well past the 0.6 s lease
+            threading.Event().wait(0.5)
+            swept.append(sweep(database, grace=60).requeued)
+        return real_run_stage(session, job, pipeline_)
+
+    monkeypatch.setattr(execution, "run_stage", slow_stage)
+    result = execute(database, job_id, pipeline)
+    assert swept == [0, 0, 0]
+    assert (result.state, result.stage) == ("queued", "translate")

@@ -96,3 +96,15 @@ def test_a_slot_of_a_dead_worker_frees_itself(redis_backend):
     assert backend.try_acquire("crash.example", 1, ttl=0.3) is None
     time.sleep(0.4)
     assert backend.try_acquire("crash.example", 1, ttl=0.3) is not None
+
+
+def test_unreachable_shared_limits_are_a_transient_error():
+    import redis
+
+    from pipeline.politeness import LimitsUnavailable
+
+    client = redis.Redis(port=9, socket_connect_timeout=1)  # nothing listens there
+    limiter = HostLimiter(RedisBackend(client, errors=(redis.RedisError,)), concurrency=2, rate=1)
+    with pytest.raises(LimitsUnavailable, match="per-host limits unavailable"):
+        with limiter.slot("news.example"):
+            pass

@@ -1,7 +1,7 @@
 """Real processes for fault tests: our own redis-server, `transdraft worker` and `beat`
 processes, an optional throwaway PostgreSQL cluster, and helpers to wait for the jobs.
 
-Settings are short (sweep every second, 2 s grace, 8 s lease) so recovery takes seconds.
+Settings are short (sweep every second, 2 s grace, 3 s lease) so recovery takes seconds.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ FAST = {
     "TRANSDRAFT_DISPATCH_GRACE": "2",
     "TRANSDRAFT_TASK_SOFT_TIME_LIMIT": "6",
     "TRANSDRAFT_TASK_TIME_LIMIT": "7",
-    "TRANSDRAFT_JOB_LEASE": "8",
+    "TRANSDRAFT_JOB_LEASE": "3",
     "TRANSDRAFT_BROKER_VISIBILITY_TIMEOUT": "60",
     "TRANSDRAFT_RETRY_BASE": "0.5",
     "TRANSDRAFT_RETRY_CAP": "2",
@@ -241,6 +241,16 @@ def wait_until_all_terminal(database_url: str, expected_jobs: int, timeout: floa
         return wait_for(terminal, timeout, "every job to end", interval=0.5)
     except AssertionError:
         raise AssertionError(f"jobs not terminal: {job_states(database_url)}\n{cluster.logs()}")
+
+
+def failures(database_url: str) -> list[tuple[int, str]]:
+    """(id, last error) of the failed jobs."""
+    from pipeline.db import session_scope
+    from pipeline.models import Job
+
+    with session_scope(database_url) as session:
+        return [tuple(row) for row in session.execute(select(Job.id, Job.last_error)
+                                    .where(Job.state == "failed"))]
 
 
 def assert_one_draft_per_article(database_url: str) -> None:

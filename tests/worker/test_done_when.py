@@ -14,6 +14,7 @@ from tests.stubs.site import ArticleSite
 from tests.stubs.translators import libre_routes
 from tests.worker.conftest import (
     assert_one_draft_per_article,
+    failures,
     job_states,
     wait_for,
     wait_until_all_terminal,
@@ -64,7 +65,7 @@ def test_131_articles_through_a_worker_kill_a_redis_restart_and_a_pool_kill(
         os.kill(wait_for(second.pool, 10, "a pool process")[0], signal.SIGKILL)
 
         states = wait_until_all_terminal(pg_url, 131, 180, cluster)
-    assert states == {"done": 131}
+    assert states == {"done": 131}, failures(pg_url)
     assert_one_draft_per_article(pg_url)
     # Each article was fetched at most a few times (only stages cut short are redone).
     assert set(site.hits) == {f"/news/{n}" for n in range(131)}
