@@ -164,7 +164,8 @@ class HostLimiter:
         deadline = time.monotonic() + self.max_wait
         token = None
         if self.concurrency > 0:
-            while (token := self.backend.try_acquire(host, self.concurrency, self.slot_ttl)) is None:
+            while (token := self.backend.try_acquire(host, self.concurrency,
+                                                     self.slot_ttl)) is None:
                 if time.monotonic() >= deadline:
                     raise HostBusy(f"host busy: {host} has {self.concurrency} fetches running",
                                    retry_after=self.max_wait)

@@ -272,15 +272,6 @@ def assert_one_draft_per_article(database_url: str) -> None:
         assert set(drafts) == done_articles
 
 
-@pytest.fixture
-def running_when(request):
-    """Wait until some job is running (a task is mid-stage)."""
-    def wait(database_url: str, at_least: int = 1, timeout: float = 30) -> None:
-        wait_for(lambda: job_states(database_url).get("running", 0) >= at_least, timeout,
-                 f"{at_least} running jobs", interval=0.05)
-    return wait
-
-
 class PostgresCluster:
     """A throwaway PostgreSQL cluster of our own (never the shared service) to stop and start."""
 
