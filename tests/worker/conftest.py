@@ -21,7 +21,7 @@ import pytest
 from sqlalchemy import func, select
 
 REPO = Path(__file__).resolve().parents[2]
-PG_BIN = Path("/usr/lib/postgresql")
+PG_BIN = Path("/usr/lib/postgresql")  # Debian keeps server binaries per version here
 
 FAST = {
     "TRANSDRAFT_SWEEP_INTERVAL": "1",
@@ -272,14 +272,25 @@ def assert_one_draft_per_article(database_url: str) -> None:
         assert set(drafts) == done_articles
 
 
+def _server_binaries() -> Path:
+    """Where initdb and pg_ctl are: Debian's versioned folder, else what pg_config says."""
+    versions = sorted(p.name for p in PG_BIN.iterdir()) if PG_BIN.exists() else []
+    if versions:
+        return PG_BIN / versions[-1] / "bin"
+    found = shutil.which("pg_config")
+    if found:
+        folder = Path(subprocess.run([found, "--bindir"], capture_output=True, text=True)
+                      .stdout.strip())
+        if (folder / "initdb").exists():
+            return folder
+    pytest.fail("PostgreSQL server binaries (initdb, pg_ctl) are not installed")
+
+
 class PostgresCluster:
     """A throwaway PostgreSQL cluster of our own (never the shared service) to stop and start."""
 
     def __init__(self) -> None:
-        versions = sorted(p.name for p in PG_BIN.iterdir()) if PG_BIN.exists() else []
-        if not versions:
-            pytest.fail("PostgreSQL server binaries are not installed")
-        self.bin = PG_BIN / versions[-1] / "bin"
+        self.bin = _server_binaries()
         self.dir = Path(tempfile.mkdtemp(prefix="transdraft-pg-"))
         self.port = free_port()
         self.url = f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/postgres"
