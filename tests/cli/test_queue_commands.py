@@ -156,3 +156,30 @@ def test_up_runs_queued_jobs_without_a_broker(transdraft, env, sqlite_url, tmp_p
             up.send_signal(signal.SIGTERM)
             _, stderr = up.communicate(timeout=30)
         assert up.returncode == 0, stderr
+
+
+def test_enqueue_shows_a_progress_bar_only_on_a_terminal(env, tmp_path):
+    import pty
+
+    (tmp_path / "urls.txt").write_text("".join(f"https://bar.example/{n}\n" for n in range(40)))
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("TRANSDRAFT_")}
+    environment.update(env, PYTHONPATH=str(REPO), COLUMNS="100")
+    controller, terminal = pty.openpty()
+    run = subprocess.Popen([sys.executable, "-m", "cli", "enqueue", "--file", "urls.txt"],
+                           env=environment, cwd=tmp_path, stdout=subprocess.PIPE,
+                           stderr=terminal, text=True)
+    os.close(terminal)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(controller, 4096)
+        except OSError:  # the terminal closed: the command ended
+            break
+        if not chunk:
+            break
+        shown += chunk
+    stdout, _ = run.communicate(timeout=60)
+    os.close(controller)
+    assert run.returncode == 0
+    assert stdout.startswith("new 40, duplicate 0, invalid 0")  # the summary stays plain
+    assert b"enqueueing" in shown  # rich's bar was drawn on the terminal
