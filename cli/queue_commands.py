@@ -151,10 +151,12 @@ def up(
         stopped.wait()
         runner.stop()
         return
-    import uvicorn
+    try:
+        import uvicorn
 
-    from web.app import create_app
-
+        from web.app import create_app
+    except ImportError as error:
+        raise fail(f"the web app cannot start ({error}); run `transdraft up --no-web`") from None
     # No publish: the runners take new jobs straight from the database.
     web_app = create_app(settings, publish=None)
     runner.start()
