@@ -101,7 +101,7 @@ def worker(
     queues: Optional[str] = typer.Option(None, "--queues", "-Q", help="Comma-separated queues (default: all)."),
     loglevel: str = typer.Option("INFO", "--loglevel", "-l"),
 ) -> None:
-    """Start a Celery worker on the fetch, translate, compose and sweep queues."""
+    """Start a Celery worker on every queue: fetch, translate, compose, dispatch, sweep."""
     from worker.app import QUEUES, get_app
 
     settings = load_settings()

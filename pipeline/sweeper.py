@@ -13,7 +13,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from pipeline.db import session_scope
@@ -33,14 +33,22 @@ class Sweep:
     given_up: int = 0  # of those, failed for having used every attempt
 
 
-def sweep(database_url: str, grace: float, now: datetime | None = None) -> Sweep:
-    """Queue lease-expired jobs again and claim due jobs left unsent for ``grace`` seconds."""
+def sweep(database_url: str, grace: float, now: datetime | None = None,
+          broker_backlog: int | None = None) -> Sweep:
+    """Queue lease-expired jobs again and claim due jobs left unsent for ``grace`` seconds.
+
+    ``broker_backlog``, when the caller can tell, is how many job messages wait in the
+    broker. While it is at least the number of due queued jobs, their messages are most
+    likely there and just not reached yet (a long backlog), so none is sent a second time;
+    a broker that lost its messages reports fewer.
+    """
     now = now or utcnow()
     result = Sweep()
     with session_scope(database_url) as session:
         _recover_expired(session, now, result)
     with session_scope(database_url) as session:
-        result.dispatch.extend(_claim_unsent(session, now, timedelta(seconds=grace)))
+        if broker_backlog is None or broker_backlog < _due_count(session, now):
+            result.dispatch.extend(_claim_unsent(session, now, timedelta(seconds=grace)))
     if result.dispatch or result.requeued:
         log.info("sweep: %d to dispatch, %d lease-expired requeued, %d given up",
                  len(result.dispatch), result.requeued, result.given_up)
@@ -53,6 +61,11 @@ def due_jobs(session: Session, now: datetime, limit: int) -> list[int]:
         select(Job.id).where(Job.state == JobState.queued.value, Job.next_attempt_at <= now)
         .order_by(Job.next_attempt_at, Job.id).limit(limit)
     ))
+
+
+def _due_count(session: Session, now: datetime) -> int:
+    return session.scalar(select(func.count(Job.id)).where(
+        Job.state == JobState.queued.value, Job.next_attempt_at <= now)) or 0
 
 
 def _locked(session: Session, query):

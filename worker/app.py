@@ -14,7 +14,7 @@ from kombu import Queue
 from config.settings import Settings, get_settings
 
 # A queue per kind of work, so a slow translation provider does not hold up fetching.
-QUEUES = ("fetch", "translate", "compose", "sweep")
+QUEUES = ("fetch", "translate", "compose", "dispatch", "sweep")
 STAGE_TASKS = {
     "fetch": "transdraft.fetch",
     "translate": "transdraft.translate",
@@ -43,7 +43,7 @@ def make_app(settings: Settings) -> Celery:
         task_routes={
             **{task: {"queue": stage} for stage, task in STAGE_TASKS.items()},
             "transdraft.sweep": {"queue": "sweep"},
-            "transdraft.dispatch": {"queue": "sweep"},
+            "transdraft.dispatch": {"queue": "dispatch"},
             "transdraft.sources_tick": {"queue": "sweep"},
         },
         beat_schedule={

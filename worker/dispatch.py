@@ -65,7 +65,7 @@ def _fan_out(ids: list[int], settings: Settings) -> int:
                                                   interval_step=0.2, timeout=2)
             for start in range(0, len(ids), CHUNK):
                 chunk = ids[start:start + CHUNK]
-                app.send_task("transdraft.dispatch", args=[chunk], queue="sweep",
+                app.send_task("transdraft.dispatch", args=[chunk], queue="dispatch",
                               producer=producer, retry=False)
                 handed += len(chunk)
     except Exception as error:  # noqa: BLE001 - any broker failure leaves the jobs queued

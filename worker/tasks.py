@@ -85,8 +85,28 @@ def sweep() -> int:
     from worker.dispatch import publish
 
     settings = get_settings()
-    found = find_lost(settings.database_url, settings.dispatch_grace)
+    found = find_lost(settings.database_url, settings.dispatch_grace,
+                      broker_backlog=_broker_backlog(settings.broker_url))
     return publish(found.dispatch, settings)
+
+
+def _broker_backlog(broker_url: str) -> int | None:
+    """Job messages waiting in a Redis broker; None when it cannot be told."""
+    from worker.app import STAGE_TASKS
+    from worker.dispatch import CHUNK
+
+    if not broker_url.startswith(("redis://", "rediss://")):
+        return None
+    import redis
+
+    try:
+        client = redis.Redis.from_url(broker_url, socket_timeout=5, socket_connect_timeout=5)
+        waiting = sum(client.llen(queue) for queue in STAGE_TASKS)
+        # A pending fan-out message stands for up to CHUNK jobs; counting it as a full chunk
+        # only delays a re-send until it has been handled.
+        return waiting + CHUNK * client.llen("dispatch")
+    except redis.RedisError:
+        return None
 
 
 @shared_task(name="transdraft.sources_tick")

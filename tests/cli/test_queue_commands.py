@@ -34,9 +34,9 @@ def broker():
         client.ping()
     except redis.ConnectionError:
         pytest.fail(f"Redis is not reachable at {REDIS_URL}")
-    client.delete("fetch", "translate", "compose", "sweep")
+    client.delete("fetch", "translate", "compose", "dispatch", "sweep")
     yield client
-    client.delete("fetch", "translate", "compose", "sweep")
+    client.delete("fetch", "translate", "compose", "dispatch", "sweep")
 
 
 def test_enqueue_reports_new_duplicate_and_invalid_and_sends_the_new_jobs(

@@ -90,3 +90,12 @@ def test_two_sweepers_at_once_send_each_job_once(pg_url):
         thread.join()
     sent = [job_id for batch in results for job_id in batch]
     assert sorted(sent) == sorted(ids)
+
+
+def test_no_second_message_while_the_broker_still_holds_enough(database):
+    ids = _jobs(database, 5, "backlog")
+    _age(database, ids, 120)
+    # Five messages waiting for five due jobs: a long backlog, nothing lost.
+    assert sweep(database, grace=60, broker_backlog=5).dispatch == []
+    # Fewer messages than due jobs: something was lost, so they are all sent again.
+    assert sorted(sweep(database, grace=60, broker_backlog=2).dispatch) == sorted(ids)
