@@ -28,10 +28,8 @@ def serve(
 
 
 def _publisher(settings):
-    """``worker.dispatch.publish`` bound to the settings, or None when there is no worker
-    package yet (the queue's sweeper then dispatches the queued jobs from the database)."""
-    try:
-        from worker.dispatch import publish
-    except ImportError:
-        return None
+    """``worker.dispatch.publish`` bound to the settings: new jobs go to the workers at once
+    (and when the broker is down they stay queued for the sweeper)."""
+    from worker.dispatch import publish
+
     return lambda job_ids: publish(job_ids, settings)

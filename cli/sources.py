@@ -183,19 +183,12 @@ def _set_enabled(name: str, enabled: bool) -> None:
 
 
 def _publish(job_ids: list[int], settings) -> None:
-    """Hand the committed jobs to the workers; without a dispatcher they stay queued.
+    """Hand the committed jobs to the workers (never raises: a job whose message is lost
+    stays queued, and the sweeper dispatches it)."""
+    from worker.dispatch import publish
 
-    Queued jobs are never lost: the sweeper dispatches whatever is queued and not picked up.
-    """
-    if not job_ids:
-        return
-    try:
-        from worker.dispatch import publish
-    except ImportError:
-        log.info("no worker dispatch available: %d jobs stay queued for the sweeper",
-                 len(job_ids))
-        return
-    publish(job_ids, settings)
+    if job_ids:
+        publish(job_ids, settings)
 
 
 def status_lines(session) -> list[str]:

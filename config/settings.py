@@ -7,7 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import field_validator
+from pydantic import field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
     NoDecode,
@@ -55,6 +55,26 @@ class Settings(BaseSettings):
     # Sources: most sub-sitemaps one run of a sitemap index reads (the most recent first).
     source_max_sitemaps: int = 50
 
+    # Queue and workers. A running stage renews its job's lease every third of job_lease, so a
+    # dead worker's job is queued again within about job_lease + sweep_interval. The broker's
+    # visibility timeout (Redis redelivers unacked messages after it) must outlast the longest
+    # task and countdown. Backoffs longer than max_countdown wait in next_attempt_at for the
+    # sweeper instead of in the broker.
+    task_soft_time_limit: float = 240.0
+    task_time_limit: float = 300.0
+    job_lease: float = 45.0
+    broker_visibility_timeout: float = 3600.0
+    sweep_interval: float = 60.0  # seconds between sweeper runs
+    dispatch_grace: float = 45.0  # a due queued job not picked up after this is re-sent
+    max_attempts: int = 5  # per stage
+    retry_base: float = 10.0  # first backoff, doubled each attempt, with jitter
+    retry_cap: float = 3600.0
+    max_countdown: float = 60.0
+    # Politeness: at most this many fetches at once and requests per second per host (0: no limit).
+    fetch_host_concurrency: int = 2
+    fetch_host_rate: float = 1.0
+    fetch_host_wait: float = 30.0  # longest wait for a host slot before retrying later
+
     @field_validator("provider", "fetch_allow_hosts", mode="before")
     @classmethod
     def _comma_separated(cls, value: object) -> object:
@@ -81,6 +101,15 @@ class Settings(BaseSettings):
         if value in ("", "unlimited", "none"):
             return None
         return value
+
+    @model_validator(mode="after")
+    def _limits_in_order(self) -> Settings:
+        if not self.task_soft_time_limit < self.task_time_limit:
+            raise ValueError("task_soft_time_limit must be below task_time_limit")
+        if self.broker_visibility_timeout <= max(self.task_time_limit, self.max_countdown):
+            raise ValueError(
+                "broker_visibility_timeout must exceed task_time_limit and max_countdown")
+        return self
 
     @classmethod
     def settings_customise_sources(

@@ -13,9 +13,27 @@ from sqlalchemy.orm import Session, sessionmaker
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 
-@lru_cache(maxsize=8)
+_ENGINES: dict[str, Engine] = {}
+
+
 def get_engine(url: str) -> Engine:
     """One engine per database URL per process."""
+    engine = _ENGINES.get(url)
+    if engine is None:
+        engine = _ENGINES[url] = _create_engine(url)
+    return engine
+
+
+def after_fork() -> None:
+    """In a forked child: drop the parent's pooled connections without closing them.
+
+    A socket shared by two processes garbles both sessions; the parent keeps its own.
+    """
+    for engine in _ENGINES.values():
+        engine.dispose(close=False)
+
+
+def _create_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 30})
 

@@ -44,7 +44,7 @@ class IntakeReport:
 
 def enqueue(
     session: Session, urls: list[str], target_lang: str, provider: str | None = None,
-    source_lang: str | None = None,
+    source_lang: str | None = None, max_attempts: int = 5,
 ) -> IntakeReport:
     """Add a queued job for every valid URL that has no queued or running job yet.
 
@@ -54,27 +54,38 @@ def enqueue(
     """
     report = IntakeReport()
     target_lang = target_lang.strip().lower()
+    accepted: list[tuple[str, str]] = []  # (url, canonical) in the order given
     for raw in urls:
         try:
             url = check_url(raw)
-            canonical = canonicalize(url)
+            accepted.append((url, canonicalize(url)))
         except InvalidURL as error:
             report.invalid.append((raw, error.reason))
-            continue
-        job_id = _insert_job(session, url, canonical, target_lang, provider, source_lang)
-        if job_id is not None:
-            report.new.append(session.get(Job, job_id))
-            continue
-        existing = active_job(session, canonical, target_lang)
-        if existing is None:
+    # The first URL of an article in the batch makes its job; later variants are duplicates.
+    first_url: dict[str, str] = {}
+    for url, canonical in accepted:
+        first_url.setdefault(canonical, url)
+    values = dict(target_lang=target_lang, provider=provider, source_lang=source_lang,
+                  max_attempts=max_attempts)
+    new_ids = _insert_jobs(session, first_url, **values)
+    taken = [canonical for canonical in first_url if canonical not in new_ids]
+    existing = _active_jobs(session, taken, target_lang)
+    for canonical in taken:
+        if canonical not in existing:
             # The active job finished between our insert and this read: try once more.
-            job_id = _insert_job(session, url, canonical, target_lang, provider, source_lang)
-            if job_id is not None:
-                report.new.append(session.get(Job, job_id))
-                continue
-            existing = active_job(session, canonical, target_lang)
-        if existing is not None:
-            report.duplicate.append(existing)
+            new_ids.update(_insert_jobs(session, {canonical: first_url[canonical]}, **values))
+            if canonical not in new_ids:
+                existing.update(_active_jobs(session, [canonical], target_lang))
+    jobs = {job.id: job for job in _load(session, list(new_ids.values()))}
+    seen: set[str] = set()
+    for _url, canonical in accepted:
+        if canonical in new_ids and canonical not in seen:
+            report.new.append(jobs[new_ids[canonical]])
+        elif canonical in new_ids:
+            report.duplicate.append(jobs[new_ids[canonical]])
+        elif canonical in existing:
+            report.duplicate.append(existing[canonical])
+        seen.add(canonical)
     return report
 
 
@@ -86,23 +97,52 @@ def active_job(session: Session, canonical_url: str, target_lang: str) -> Job | 
     ).first()
 
 
-def _insert_job(
-    session: Session, url: str, canonical: str, target_lang: str, provider: str | None,
-    source_lang: str | None,
-) -> int | None:
+INSERT_CHUNK = 200  # rows per statement, well under SQLite's limit on bound parameters
+
+
+def _insert_jobs(
+    session: Session, urls: dict[str, str], target_lang: str, provider: str | None,
+    source_lang: str | None, max_attempts: int,
+) -> dict[str, int]:
+    """Insert a queued job per canonical URL (mapping to the URL as given) unless one is
+    active; return canonical URL -> id of the jobs inserted."""
     if session.get_bind().dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
     now = utcnow()
-    statement = (
-        insert(Job)
-        .values(url=url, canonical_url=canonical, target_lang=target_lang, provider=provider,
-                source_lang=source_lang, state=JobState.queued.value,
-                stage=JobStage.fetch.value, attempts=0, max_attempts=5, next_attempt_at=now,
-                created_at=now, updated_at=now)
-        .on_conflict_do_nothing(index_elements=["canonical_url", "target_lang"],
-                                index_where=ACTIVE_JOB)
-        .returning(Job.id)
-    )
-    return session.execute(statement).scalar()
+    # Sorted, so concurrent batches take the index entries in the same order (no deadlock).
+    rows = [dict(url=urls[canonical], canonical_url=canonical, target_lang=target_lang,
+                 provider=provider, source_lang=source_lang, state=JobState.queued.value,
+                 stage=JobStage.fetch.value, attempts=0, max_attempts=max_attempts,
+                 next_attempt_at=now, created_at=now, updated_at=now)
+            for canonical in sorted(urls)]
+    inserted: dict[str, int] = {}
+    for start in range(0, len(rows), INSERT_CHUNK):
+        statement = (
+            insert(Job).values(rows[start:start + INSERT_CHUNK])
+            .on_conflict_do_nothing(index_elements=["canonical_url", "target_lang"],
+                                    index_where=ACTIVE_JOB)
+            .returning(Job.id, Job.canonical_url)
+        )
+        inserted.update((canonical, job_id)
+                        for job_id, canonical in session.execute(statement))
+    return inserted
+
+
+def _active_jobs(session: Session, canonicals: list[str], target_lang: str) -> dict[str, Job]:
+    found: dict[str, Job] = {}
+    for start in range(0, len(canonicals), INSERT_CHUNK):
+        chunk = canonicals[start:start + INSERT_CHUNK]
+        for job in session.scalars(select(Job).where(
+                Job.canonical_url.in_(chunk), Job.target_lang == target_lang,
+                Job.state.in_(ACTIVE_STATES))):
+            found[job.canonical_url] = job
+    return found
+
+
+def _load(session: Session, ids: list[int]) -> list[Job]:
+    jobs: list[Job] = []
+    for start in range(0, len(ids), INSERT_CHUNK):
+        jobs.extend(session.scalars(select(Job).where(Job.id.in_(ids[start:start + INSERT_CHUNK]))))
+    return jobs

@@ -41,6 +41,16 @@ class Pipeline:
     settings: Settings
     _templates: object | None = field(default=None, repr=False)
     _glossary: object | None = field(default=None, repr=False)
+    # Per-host fetch limits; None: a limiter local to this pipeline, from the settings.
+    host_limiter: object | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.host_limiter is None:
+            from pipeline.politeness import HostLimiter, LocalBackend
+
+            self.host_limiter = HostLimiter(
+                LocalBackend(), self.settings.fetch_host_concurrency,
+                self.settings.fetch_host_rate, self.settings.fetch_host_wait)
 
     @property
     def templates(self):
@@ -66,18 +76,21 @@ class Pipeline:
         return [make_provider(name, self.settings) for name in names]
 
 
-def claim(session: Session, job_id: int) -> Job | None:
-    """Move a queued (or lease-expired running) job to running; None if someone else has it.
+def claim(session: Session, job_id: int, lease: timedelta = LEASE) -> Job | None:
+    """Move a due queued (or lease-expired running) job to running; None if someone else has it.
 
-    Compare-and-set on the state column, so two deliveries of one task cannot both run it.
+    Compare-and-set on the state column, so two deliveries of one task cannot both run it; a
+    job waiting for a backoff (``next_attempt_at`` ahead) is not taken early. ``attempts``
+    goes up by one and serves as the claim's fencing token (see :func:`still_owned`).
     """
     now = utcnow()
+    due = Job.next_attempt_at.is_(None) | (Job.next_attempt_at <= now)
     result = session.execute(
         update(Job)
         .where(Job.id == job_id)
-        .where((Job.state == JobState.queued.value)
+        .where(((Job.state == JobState.queued.value) & due)
                | ((Job.state == JobState.running.value) & (Job.lease_expires_at < now)))
-        .values(state=JobState.running.value, lease_expires_at=now + LEASE,
+        .values(state=JobState.running.value, lease_expires_at=now + lease,
                 attempts=Job.attempts + 1, started_at=now, updated_at=now)
         .execution_options(synchronize_session=False)
     )
@@ -95,10 +108,26 @@ def run_stage(session: Session, job: Job, pipeline: Pipeline) -> StageOutcome:
     return StageOutcome(job.id, None, job.draft_id)
 
 
+def still_owned(session: Session, job_id: int, attempts: int) -> bool:
+    """Whether the claim numbered ``attempts`` still holds the job (nobody re-claimed it
+    after its lease ran out). Locks the row until the caller's commit."""
+    # Core on the connection: no autoflush of the stage's pending changes to the job first.
+    result = session.connection().execute(
+        update(Job.__table__)
+        .where(Job.__table__.c.id == job_id, Job.__table__.c.state == JobState.running.value,
+               Job.__table__.c.attempts == attempts)
+        .values(updated_at=utcnow())
+    )
+    return result.rowcount == 1
+
+
 def _fetch_stage(session: Session, job: Job, pipeline: Pipeline) -> StageOutcome:
+    from urllib.parse import urlsplit
+
     from pipeline.extract import extract
 
-    page = fetch(job.url, pipeline.settings)
+    with pipeline.host_limiter.slot(urlsplit(job.url).hostname or ""):
+        page = fetch(job.url, pipeline.settings)
     extracted = extract(page.html, page.final_url)
     # The canonical URL: the page's own <link rel=canonical> if given, else the fetched URL.
     extracted.url = canonicalize(extracted.url or page.url)
@@ -199,31 +228,71 @@ def _record_failure(database_url: str, job_id: int, reason: str) -> None:
 
 
 def retry(session: Session, job_id: int) -> Job:
-    """Queue a failed job again from the stage where it stopped (the caller commits).
+    """Queue a failed job again from the stage it failed at, with fresh attempts.
 
-    Compare-and-set from ``failed``, so two clicks on "retry" queue it once. Raises
-    PipelineError when the job is not failed or its article already has an active job.
+    Raises PermanentError (with what to do instead) when the job is not failed, or when
+    another job for the same article and language is already queued or running.
     """
-    from pipeline.intake import active_job
+    from sqlalchemy.exc import IntegrityError
+
+    from pipeline.errors import PermanentError
 
     job = session.get(Job, job_id)
     if job is None:
-        raise PipelineError(f"no job with id {job_id}")
+        raise PermanentError(f"no job {job_id}")
     if job.state != JobState.failed.value:
-        raise PipelineError(f"job {job_id} is {job.state}: only failed jobs are retried")
-    other = active_job(session, job.canonical_url, job.target_lang)
-    if other is not None:
-        raise PipelineError(f"job {other.id} for the same article is already {other.state}")
+        hint = "; enqueue the URL again to re-check the article" if job.state == "done" else ""
+        raise PermanentError(f"job {job_id} is {job.state}, not failed{hint}")
     now = utcnow()
-    done = session.execute(
-        update(Job).where(Job.id == job_id, Job.state == JobState.failed.value)
-        .values(state=JobState.queued.value, attempts=0, last_error=None, finished_at=None,
-                next_attempt_at=now, updated_at=now)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if done != 1:
-        raise PipelineError(f"job {job_id} is no longer failed")
+    try:
+        with session.begin_nested():
+            changed = session.execute(
+                update(Job).where(Job.id == job_id, Job.state == JobState.failed.value)
+                .values(state=JobState.queued.value, attempts=0, next_attempt_at=now,
+                        finished_at=None, lease_expires_at=None, updated_at=now)
+                .execution_options(synchronize_session=False)
+            ).rowcount
+    except IntegrityError:
+        raise PermanentError(
+            f"job {job_id}: another job for {job.canonical_url} ({job.target_lang}) is "
+            "already queued or running") from None
+    if not changed:
+        raise PermanentError(f"job {job_id} changed while retrying it; look again")
     return session.get(Job, job_id, populate_existing=True)
+
+
+def retry_failed(session: Session) -> tuple[list[int], list[tuple[int, str]]]:
+    """Queue every failed job again; return the ids queued and (id, reason) of those skipped."""
+    from pipeline.errors import PermanentError
+
+    queued: list[int] = []
+    skipped: list[tuple[int, str]] = []
+    ids = session.scalars(select(Job.id).where(Job.state == JobState.failed.value)
+                          .order_by(Job.id)).all()
+    for job_id in ids:
+        try:
+            queued.append(retry(session, job_id).id)
+        except PermanentError as error:
+            skipped.append((job_id, error.reason))
+    return queued, skipped
+
+
+def job_document(job: Job) -> dict:
+    """The JSON form of a job (``jobs show --format json``)."""
+
+    def when(value):
+        return value.isoformat() if value is not None else None
+
+    return {
+        "id": job.id, "url": job.url, "canonical_url": job.canonical_url,
+        "target_lang": job.target_lang, "source_lang": job.source_lang,
+        "provider": job.provider, "state": job.state, "stage": job.stage,
+        "attempts": job.attempts, "max_attempts": job.max_attempts,
+        "last_error": job.last_error, "article_id": job.article_id, "draft_id": job.draft_id,
+        "next_attempt_at": when(job.next_attempt_at), "created_at": when(job.created_at),
+        "updated_at": when(job.updated_at), "started_at": when(job.started_at),
+        "finished_at": when(job.finished_at),
+    }
 
 
 def list_jobs(

@@ -1,0 +1,109 @@
+"""Workers without a broker, for ``transdraft up``: threads that take due jobs from the database.
+
+The same compare-and-set claim and the same stage code as the Celery workers, so everything
+stays durable through the database: a job queued by ``enqueue`` or the web app is picked up
+when it is due, and one left running by a crash is queued again when its lease runs out.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+import time
+from datetime import datetime, timezone
+
+from config.settings import Settings
+
+log = logging.getLogger(__name__)
+
+SOURCES_EVERY = 60.0
+
+
+class LocalRunner:
+    """``threads`` job runners and one scheduler thread (sweeper and source runs)."""
+
+    def __init__(self, settings: Settings, threads: int = 2, poll: float = 0.5) -> None:
+        from pipeline.jobs import Pipeline
+
+        self.settings = settings
+        self.database_url = settings.database_url
+        self.poll = poll
+        self.stopping = threading.Event()
+        # In-process limiter: every runner thread shares it.
+        self.pipeline = Pipeline(settings)
+        self._threads = [threading.Thread(target=self._run_jobs, name=f"runner-{n}", daemon=True)
+                         for n in range(threads)]
+        self._threads.append(threading.Thread(target=self._schedule, name="scheduler",
+                                              daemon=True))
+
+    def start(self) -> None:
+        for thread in self._threads:
+            thread.start()
+
+    def stop(self, timeout: float = 30.0) -> None:
+        """Let running stages finish (up to ``timeout``), then return."""
+        self.stopping.set()
+        deadline = time.monotonic() + timeout
+        for thread in self._threads:
+            thread.join(max(0.0, deadline - time.monotonic()))
+
+    def run_once(self) -> bool:
+        """Run one stage of one due job; False when nothing was due."""
+        from sqlalchemy.exc import SQLAlchemyError
+
+        from pipeline.db import session_scope
+        from pipeline.execution import execute
+        from pipeline.models import utcnow
+        from pipeline.sweeper import due_jobs
+
+        try:
+            with session_scope(self.database_url) as session:
+                candidates = due_jobs(session, utcnow(), limit=len(self._threads) * 2)
+        except SQLAlchemyError as error:
+            log.warning("runner: database unavailable: %s", str(error).splitlines()[0])
+            return False
+        if not candidates:
+            return False
+        # A random pick keeps threads from all racing for the same oldest job.
+        execute(self.database_url, random.choice(candidates), self.pipeline)
+        return True
+
+    def _run_jobs(self) -> None:
+        while not self.stopping.is_set():
+            try:
+                worked = self.run_once()
+            except Exception:  # noqa: BLE001 - a runner thread must survive anything
+                log.exception("runner: unexpected error")
+                worked = False
+            if not worked:
+                self.stopping.wait(self.poll)
+
+    def _schedule(self) -> None:
+        next_sweep = next_sources = time.monotonic()
+        while not self.stopping.is_set():
+            now = time.monotonic()
+            if now >= next_sweep:
+                next_sweep = now + self.settings.sweep_interval
+                self._sweep()
+            if now >= next_sources:
+                next_sources = now + SOURCES_EVERY
+                self._run_sources()
+            self.stopping.wait(min(1.0, self.settings.sweep_interval))
+
+    def _sweep(self) -> None:
+        from pipeline.sweeper import sweep
+
+        try:
+            # Runners poll the database, so the ids to dispatch need no sending.
+            sweep(self.database_url, self.settings.dispatch_grace)
+        except Exception:  # noqa: BLE001 - the next sweep tries again
+            log.exception("sweeper failed")
+
+    def _run_sources(self) -> None:
+        from pipeline.sources import run_due_sources
+
+        try:
+            run_due_sources(self.database_url, datetime.now(timezone.utc))
+        except Exception:  # noqa: BLE001 - one bad source run must not stop the scheduler
+            log.exception("source run failed")
