@@ -106,16 +106,25 @@ def insert_or_ignore(session: Session, model: type, values: dict, conflict_colum
     Idempotency comes from the unique constraint, not from a lock: two workers inserting the
     same row both succeed and exactly one row exists afterwards.
     """
+    return insert_many_or_ignore(session, model, [values], conflict_columns) == 1
+
+
+def insert_many_or_ignore(
+    session: Session, model: type, rows: list[dict], conflict_columns: list[str],
+) -> int:
+    """:func:`insert_or_ignore` for many rows in one statement; how many were added."""
+    if not rows:
+        return 0
     if session.get_bind().dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
     # RETURNING rather than rowcount: psycopg reports rowcount -1 for this statement.
     key = list(model.__table__.primary_key.columns)
-    statement = insert(model).values(**values).on_conflict_do_nothing(
+    statement = insert(model).values(rows).on_conflict_do_nothing(
         index_elements=conflict_columns
     ).returning(*key)
-    return session.execute(statement).first() is not None
+    return len(session.execute(statement).all())
 
 
 @contextmanager

@@ -129,7 +129,7 @@ def execute(
         log.warning("job %s: lease lost to another worker; result discarded", job_id)
         return Execution(job_id, True, None, error="lease lost")
     except BudgetExceeded as error:
-        resume_at = getattr(error, "resume_at", None)
+        resume_at = error.resume_at
         return _park(database_url, job_id, token, error.reason, resume_at, error.retry_after,
                      settings)
     except TransientError as error:

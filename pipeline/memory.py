@@ -24,7 +24,7 @@ from lxml import etree
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from pipeline.db import insert_or_ignore, own_transaction
+from pipeline.db import insert_many_or_ignore, insert_or_ignore, own_transaction
 from pipeline.document import Block
 from pipeline.models import Draft, Segment, TranslationMemory, utcnow
 from pipeline.translate.acceptance import unacceptable
@@ -80,19 +80,20 @@ def remember(session: Session, provider: str, fingerprint: str, glossary_version
     that fails later still never pays for these segments again.
     """
     now = utcnow()
+    rows = [{
+        "key": segment_key(provider, fingerprint, glossary_version, source_lang, target_lang,
+                           text),
+        "provider": provider, "fingerprint": fingerprint, "glossary_version": glossary_version,
+        "source_lang": source_lang.lower(), "target_lang": target_lang.lower(),
+        "source_text": normalize(text), "translation": normalize(translation),
+        "origin": MACHINE, "author": "", "created_at": now, "updated_at": now,
+    } for text, translation in entries if not unacceptable(text, translation)]
+    rows = list({row["key"]: row for row in reversed(rows)}.values())  # first one wins
     added = 0
     with own_transaction(session) as own:
-        for text, translation in entries:
-            if unacceptable(text, translation):
-                continue
-            added += insert_or_ignore(own, TranslationMemory, {
-                "key": segment_key(provider, fingerprint, glossary_version, source_lang,
-                                   target_lang, text),
-                "provider": provider, "fingerprint": fingerprint,
-                "glossary_version": glossary_version, "source_lang": source_lang.lower(),
-                "target_lang": target_lang.lower(), "source_text": normalize(text),
-                "translation": normalize(translation), "origin": MACHINE, "author": "",
-                "created_at": now, "updated_at": now}, ["key"])
+        for start in range(0, len(rows), 200):  # well under SQLite's bound-parameter limit
+            added += insert_many_or_ignore(own, TranslationMemory, rows[start:start + 200],
+                                           ["key"])
     return added
 
 

@@ -142,8 +142,7 @@ def test_a_spent_budget_parks_the_job_without_using_an_attempt(database, site, l
     pipeline = _pipeline(database, libre)
     job_id = _job(database, site.server.url("/news/1"), max_attempts=1)
     resume_at = (utcnow() + timedelta(hours=7)).replace(microsecond=0)
-    error = BudgetExceeded("libre: daily character budget spent")
-    error.resume_at = resume_at
+    error = BudgetExceeded("libre: daily character budget spent", resume_at)
     monkeypatch.setattr(execution, "run_stage", lambda *_: (_ for _ in ()).throw(error))
     for _ in range(3):  # never "gives up": waiting for a budget is not failing
         result = execute(database, job_id, pipeline)

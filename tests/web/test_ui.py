@@ -131,7 +131,7 @@ def test_operator_enqueues_and_retries(seeded):
                               headers=HTML)
         assert "queued again" in retried.text
         again = client.post(f"/jobs/{job_id}/retry", data={"csrf_token": csrf}, headers=HTML)
-        assert "only failed jobs are retried" in again.text
+        assert "is queued, not failed" in again.text
 
 
 def test_admin_manages_users_and_tokens(seeded):
