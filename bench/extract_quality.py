@@ -8,9 +8,14 @@ byline, lang) and expected.html (the reference body). Prints one table; not part
 
 from __future__ import annotations
 
+import sys
+
+# Run as a script, this folder comes first on sys.path, where bench/queue.py would shadow the
+# standard library's queue and bench/pipeline.py the pipeline package.
+sys.path[:] = [entry for entry in sys.path if not entry.rstrip("/").endswith("bench")]
+
 import json
 import re
-import sys
 import time
 from pathlib import Path
 
