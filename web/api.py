@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import math
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from typing import Literal
 
@@ -167,7 +169,7 @@ def edit_draft(draft_id: int, body: DraftPatch, request: Request, session: DbSes
     """Edit one block or the title: a new revision by the caller, the article recomposed."""
     draft = get_draft(session, draft_id)
     templates = request.app.state.block_templates
-    try:
+    with _review_errors():
         if body.block is not None:
             changes = dict(body.segments or {})
             if body.html is not None:
@@ -177,22 +179,25 @@ def edit_draft(draft_id: int, body: DraftPatch, request: Request, session: DbSes
         else:
             review.edit_title(session, draft, body.title or "", identity.name, templates,
                               body.base_revision)
-    except review.ReviewConflict as error:
-        raise HTTPException(409, error.reason) from None
-    except review.ReviewError as error:
-        raise HTTPException(422, error.reason) from None
     session.commit()
     return draft_out(draft)
 
 
-def _decide(draft_id: int, body: Decision, session: Session, identity, action) -> dict:
-    draft = get_draft(session, draft_id)
+@contextmanager
+def _review_errors() -> Iterator[None]:
+    """A review service's refusal as an HTTP answer: 409 for a conflict, 422 otherwise."""
     try:
-        action(session, draft, identity.name, body.comment)
+        yield
     except review.ReviewConflict as error:
         raise HTTPException(409, error.reason) from None
     except review.ReviewError as error:
         raise HTTPException(422, error.reason) from None
+
+
+def _decide(draft_id: int, body: Decision, session: Session, identity, action) -> dict:
+    draft = get_draft(session, draft_id)
+    with _review_errors():
+        action(session, draft, identity.name, body.comment)
     session.commit()
     return draft_out(draft)
 

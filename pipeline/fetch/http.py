@@ -122,14 +122,20 @@ def _redirect_target(response: httpx.Response, current: str) -> str | None:
         raise FetchFailed(f"bad redirect to {location!r}: {exc.reason}") from None
 
 
-def _page(response: httpx.Response, requested: str, final: str,
-          settings: Settings) -> FetchedPage:
+def _check_status(response: httpx.Response) -> int:
+    """The status code of a usable answer; 429 and 5xx are worth a retry, others are not."""
     status = response.status_code
     if status == 429 or status >= 500:
         raise FetchUnavailable(_status_reason(response),
                                retry_after=_retry_after(response.headers.get("retry-after")))
     if not 200 <= status < 300:
         raise FetchFailed(_status_reason(response))
+    return status
+
+
+def _page(response: httpx.Response, requested: str, final: str,
+          settings: Settings) -> FetchedPage:
+    status = _check_status(response)
     content_type = response.headers.get("content-type")
     media_type = page_body.media_type(content_type)
     if media_type and media_type not in page_body.HTML_TYPES:
@@ -150,12 +156,7 @@ def _page(response: httpx.Response, requested: str, final: str,
 
 def _xml(response: httpx.Response, requested: str, final: str,
          settings: Settings) -> FetchedXML:
-    status = response.status_code
-    if status == 429 or status >= 500:
-        raise FetchUnavailable(_status_reason(response),
-                               retry_after=_retry_after(response.headers.get("retry-after")))
-    if not 200 <= status < 300:
-        raise FetchFailed(_status_reason(response))
+    status = _check_status(response)
     media_type = page_body.media_type(response.headers.get("content-type"))
     if media_type and not page_body.may_be_xml(media_type):
         raise FetchFailed(f"unsupported content type {media_type}")
