@@ -47,7 +47,7 @@ class _LeaseLost(Exception):
     """Another worker claimed the job after our lease ran out; our work is thrown away."""
 
 
-class _Heartbeat:
+class Heartbeat:
     """Renews the claim's lease every third of it while the stage runs.
 
     The lease can then be short (a dead worker's job comes back within about one lease)
@@ -62,7 +62,7 @@ class _Heartbeat:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name=f"lease-{job_id}", daemon=True)
 
-    def __enter__(self) -> _Heartbeat:
+    def __enter__(self) -> Heartbeat:
         self._thread.start()
         return self
 
@@ -109,7 +109,7 @@ def execute(
         log.warning("job %s: cannot claim, database unavailable: %s", job_id, _first_line(error))
         return Execution(job_id, False, error=f"database unavailable: {_first_line(error)}")
 
-    heartbeat = _Heartbeat(database_url, job_id, token, settings.job_lease)
+    heartbeat = Heartbeat(database_url, job_id, token, settings.job_lease)
     try:
         with heartbeat, session_scope(database_url) as session:
             job = session.get(Job, job_id)

@@ -184,15 +184,33 @@ def run_inline(
     retried here (a person is waiting at the terminal); a rate-limited provider is retried
     a couple of times with a short backoff.
     """
+    from pipeline.db import session_scope
+    from pipeline.execution import Heartbeat
+
+    # The same short, renewed lease as a worker's: if this process is killed, the job can be
+    # taken over (by the sweeper, or by the next `translate` of the article) within a lease.
+    lease = pipeline.settings.job_lease
+    with session_scope(database_url) as session:
+        job = claim(session, job_id, timedelta(seconds=lease))
+        if job is None:
+            raise PipelineError(_not_claimable(session.get(Job, job_id)))
+        token = job.attempts
+    with Heartbeat(database_url, job_id, token, lease):
+        return _run_stages(database_url, job_id, pipeline, provider_retries)
+
+
+def _not_claimable(job: Job) -> str:
+    if job.state == JobState.queued.value:
+        return (f"job {job.id} for this article waits until {job.next_attempt_at:%Y-%m-%d %H:%M} "
+                f"UTC: {job.last_error or 'retry later'}")
+    return f"job {job.id} for this article is {job.state}, not queued"
+
+
+def _run_stages(database_url: str, job_id: int, pipeline: Pipeline, provider_retries: int) -> int:
     import time
 
     from pipeline.db import session_scope
 
-    with session_scope(database_url) as session:
-        job = claim(session, job_id)
-        if job is None:
-            state = session.get(Job, job_id).state
-            raise PipelineError(f"job {job_id} for this article is {state}, not queued")
     provider_attempts = 0
     while True:
         try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 
 import lxml.html
 import pytest
@@ -142,3 +143,30 @@ def test_on_postgresql_with_listing_and_status(transdraft, site, pg_url):
     }
     md = transdraft("drafts", "show", str(draft["id"]), "--format", "md", env=env)
     assert md.code == 0 and re.search(r"^## ", md.stdout, re.M)
+
+
+def test_a_translate_killed_mid_run_is_taken_over_after_its_lease(transdraft, site, sqlite_url):
+    """A killed `translate` leaves its job running; the next one takes it over once the
+    lease (renewed only while a process works on it) has run out."""
+    from datetime import timedelta
+
+    from pipeline.db import session_scope, upgrade
+    from pipeline.intake import enqueue
+    from pipeline.jobs import claim
+
+    upgrade(sqlite_url)
+    with StubServer(libre_routes()) as libre:
+        env = _env(sqlite_url, libre)
+        url = site.url(ARTICLE_PATH)
+        with session_scope(sqlite_url) as session:  # what the killed process had done
+            job = enqueue(session, [url], "nl").new[0]
+            assert claim(session, job.id, timedelta(seconds=2)) is not None
+        busy = transdraft("translate", url, env=env)
+        assert busy.code == 1
+        assert busy.stderr == f"error: job {job.id} for this article is running, not queued\n"
+        time.sleep(2.2)
+        again = transdraft("translate", url, env=env)
+        assert again.code == 0, again.stderr
+        shown = json.loads(transdraft("jobs", "show", str(job.id), "--format", "json",
+                                      env=env).stdout)
+        assert (shown["state"], shown["draft_id"]) == ("done", int(again.stdout))
