@@ -322,6 +322,16 @@ def unmatched_numbers(
     may only pair what is left, so a changed number never hides behind a conversion.
     """
     partner_of: dict[int, int] = {}  # translated index -> source index
+    # Numbers with one reading pair up with an equal one first, in linear time: in some
+    # maximum matching they are partners anyway (an exchange argument), and this keeps a
+    # block of hundreds of numbers (a reference list) from costing seconds below.
+    single: dict[Any, list[int]] = {}
+    for j in reversed(range(len(translated))):
+        if len(translated[j].values) == 1:
+            single.setdefault(next(iter(translated[j].values)), []).append(j)
+    for i, token in enumerate(source):
+        if len(token.values) == 1 and single.get(value := next(iter(token.values))):
+            partner_of[single[value].pop()] = i
 
     def assign(i: int, seen: set[int], approximate: bool) -> bool:
         for j, candidate in enumerate(translated):
@@ -335,9 +345,9 @@ def unmatched_numbers(
 
     for approximate in (False, True):
         for i in range(len(source)):
-            if i not in partner_of.values():
-                free = {j for j in range(len(translated)) if j in partner_of}
-                assign(i, free if approximate else set(), approximate)
+            if i not in set(partner_of.values()):
+                # Approximate pairs may only take what exact matching left free.
+                assign(i, set(partner_of) if approximate else set(), approximate)
     matched_source = set(partner_of.values())
     return ([t for i, t in enumerate(source) if i not in matched_source and not t.optional],
             [t for j, t in enumerate(translated) if j not in partner_of and not t.optional])

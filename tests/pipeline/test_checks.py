@@ -148,3 +148,16 @@ def test_glossary_term_missing_and_protected_term_changed():
 def test_article_with_different_block_counts_is_refused():
     with pytest.raises(ValueError):
         check_article(SOURCE, DUTCH[:-1], "en", "nl")
+
+
+def test_a_long_reference_list_finds_the_one_changed_number():
+    """Hundreds of numbers in one block (a reference list): each pairs with its equal, and
+    the one that changed is reported from both sides."""
+    from pipeline.numbers import extract_numbers, unmatched_numbers
+
+    years = [str(1700 + n) for n in range(600)]
+    source = ", ".join(f"page {n} ({year})" for n, year in enumerate(years))
+    translated = source.replace("(1850)", "(1851)").replace("page", "pagina")
+    missing, extra = unmatched_numbers(extract_numbers(source), extract_numbers(translated))
+    assert [t.text for t in missing] == ["1850"]
+    assert [t.text for t in extra] == ["1851"]
