@@ -121,10 +121,12 @@ def insert_many_or_ignore(
         from sqlalchemy.dialects.sqlite import insert
     # RETURNING rather than rowcount: psycopg reports rowcount -1 for this statement.
     key = list(model.__table__.primary_key.columns)
-    statement = insert(model).values(rows).on_conflict_do_nothing(
+    statement = insert(model).on_conflict_do_nothing(
         index_elements=conflict_columns
     ).returning(*key)
-    return len(session.execute(statement).all())
+    # Parameters as a list: one compiled statement however many rows, sent in batches
+    # (SQLAlchemy's "insertmanyvalues"), with the ids of the rows actually inserted.
+    return len(session.execute(statement, rows).all())
 
 
 @contextmanager
