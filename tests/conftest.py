@@ -79,3 +79,20 @@ def db_url(request) -> str:
     if request.param == "sqlite":
         return request.getfixturevalue("sqlite_url")
     return request.getfixturevalue("pg_url")
+
+
+@pytest.fixture(scope="module")
+def _module_stub():
+    # One server for a test module: each StubServer takes a moment to shut down.
+    from tests.stubs.server import StubServer
+
+    with StubServer({}) as server:
+        yield server
+
+
+@pytest.fixture
+def blank_site(_module_stub):
+    """The module's stub site with no routes and no recorded requests; a test sets ``routes``."""
+    _module_stub.routes = {}
+    _module_stub.requests.clear()
+    return _module_stub

@@ -8,7 +8,6 @@ from __future__ import annotations
 import gzip
 import socket
 import struct
-import sys
 import time
 import tracemalloc
 import zlib
@@ -19,7 +18,7 @@ import pytest
 from config.settings import Settings
 from pipeline.errors import FetchFailed, FetchRefused, FetchUnavailable, InvalidURL
 from pipeline.fetch import fetch
-from tests.stubs.server import Response, StubServer
+from tests.stubs.server import Response
 
 ARTICLE = ("<!DOCTYPE html><html><head><title>Story</title></head>"
            "<body><article><p>The text of the story.</p></article></body></html>")
@@ -28,28 +27,9 @@ RUSSIAN = ("Съешь же ещё этих мягких французских 
            "В чащах юга жил бы цитрус? Да, но фальшивый экземпляр!")
 
 
-@pytest.fixture(scope="module")
-def _stub() -> Iterator[StubServer]:
-    # One server for the module: each StubServer takes half a second to shut down.
-    with StubServer({}) as server:
-        report = server.httpd.handle_error
-
-        def handle_error(request, client_address) -> None:
-            # fetch hangs up on answers it has no use for (redirect bodies, PDFs, bombs);
-            # the stub's next read then sees a reset, which is expected, not worth a traceback.
-            if not isinstance(sys.exc_info()[1], ConnectionError):
-                report(request, client_address)
-
-        server.httpd.handle_error = handle_error
-        yield server
-
-
 @pytest.fixture
-def site(_stub: StubServer) -> StubServer:
-    """The stub site, without routes or recorded requests; a test sets ``site.routes``."""
-    _stub.routes = {}
-    _stub.requests.clear()
-    return _stub
+def site(blank_site):
+    return blank_site
 
 
 def allowing(**overrides) -> Settings:

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import gzip
-import sys
 import time
 import tracemalloc
-from collections.abc import Iterator
 
 import pytest
 
@@ -15,29 +13,14 @@ from pipeline.errors import FetchFailed, FetchRefused, SourceUnreadable
 from pipeline.models import SourceKind
 from pipeline.sources.listing import detect_kind, read_listing
 from tests.pipeline.sources import feeds
-from tests.stubs.server import Response, StubServer
+from tests.stubs.server import Response
 
 XML = "application/xml"
 
 
-@pytest.fixture(scope="module")
-def _stub() -> Iterator[StubServer]:
-    with StubServer({}) as server:
-        report = server.httpd.handle_error
-
-        def handle_error(request, client_address) -> None:
-            if not isinstance(sys.exc_info()[1], ConnectionError):
-                report(request, client_address)
-
-        server.httpd.handle_error = handle_error
-        yield server
-
-
 @pytest.fixture
-def site(_stub: StubServer) -> StubServer:
-    _stub.routes = {}
-    _stub.requests.clear()
-    return _stub
+def site(blank_site):
+    return blank_site
 
 
 def serve(body: str | bytes, content_type: str | None = XML, **kwargs):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -16,23 +15,15 @@ from pipeline.intake import enqueue
 from pipeline.models import Job, JobState, Source, SourceItem, SourceRun
 from pipeline.sources import add_source, run_due_sources, run_source
 from tests.pipeline.sources import feeds
-from tests.stubs.server import Response, StubServer
+from tests.stubs.server import Response
 
 SETTINGS = Settings(fetch_allow_hosts=["127.0.0.1"])
 NOW = datetime(2026, 11, 28, 9, 30, tzinfo=timezone.utc)
 
 
-@pytest.fixture(scope="module")
-def _stub() -> Iterator[StubServer]:
-    with StubServer({}) as server:
-        yield server
-
-
 @pytest.fixture
-def site(_stub: StubServer) -> StubServer:
-    _stub.routes = {}
-    _stub.requests.clear()
-    return _stub
+def site(blank_site):
+    return blank_site
 
 
 @pytest.fixture
