@@ -22,8 +22,6 @@ from pipeline.models import Job, JobStage, JobState, utcnow
 
 log = logging.getLogger(__name__)
 
-LEASE = timedelta(minutes=10)
-
 
 @dataclass
 class StageOutcome:
@@ -76,7 +74,7 @@ class Pipeline:
         return [make_provider(name, self.settings) for name in names]
 
 
-def claim(session: Session, job_id: int, lease: timedelta = LEASE) -> Job | None:
+def claim(session: Session, job_id: int, lease: timedelta) -> Job | None:
     """Move a due queued (or lease-expired running) job to running; None if someone else has it.
 
     Compare-and-set on the state column, so two deliveries of one task cannot both run it; a

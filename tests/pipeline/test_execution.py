@@ -183,7 +183,7 @@ def test_a_worker_that_outlived_its_lease_changes_nothing(database, site, libre,
         with session_scope(database) as other:
             other.execute(update(Job).where(Job.id == job_id)
                           .values(lease_expires_at=utcnow() - timedelta(seconds=1)))
-            assert claim(other, job_id) is not None
+            assert claim(other, job_id, timedelta(minutes=5)) is not None
         return real_run_stage(session, job, pipeline_)
 
     monkeypatch.setattr(execution, "run_stage", slow_stage)
