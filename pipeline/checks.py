@@ -7,7 +7,6 @@ catching a changed number, a dropped link or a block left in the source language
 
 from __future__ import annotations
 
-import html
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -17,6 +16,7 @@ from typing import Any, Literal, Sequence
 import lxml.html
 from lxml import etree
 
+from pipeline.extract.inline import plain_text
 from pipeline.document import Block
 from pipeline.glossary import Term, find_terms
 from pipeline.numbers import extract_numbers, spelled_values, unmatched_numbers
@@ -33,8 +33,6 @@ UNTRANSLATED_MIN_LETTERS = 20
 LANGID_MIN_LETTERS = 40
 LANGID_MIN_PROBABILITY = 0.99
 
-_TAG = re.compile(r"<[^>]*>")
-_BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
 _LETTER = re.compile(r"[^\W\d_]")
 _WORDS = re.compile(r"[^\W\d_]+")
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’»)]*\s+(?=[\"'“‘«(¿¡]*[A-ZÀ-Þ0-9])")
@@ -97,12 +95,6 @@ def check_block(
     messages += _length(source_text, translated_text, source_lang, target_lang)
     messages += _glossary(source_text, translated_text, glossary_terms or ())
     return [Check(kind, index, message) for kind, message in messages]
-
-
-def plain_text(inline_html: str) -> str:
-    """The text of inline HTML: tags dropped (``<br>`` is a space), entities decoded."""
-    text = _TAG.sub("", _BREAK.sub(" ", inline_html))
-    return " ".join(html.unescape(text).split())
 
 
 def _numbers(source: str, translated: str, source_lang: str,

@@ -143,7 +143,10 @@ def inline_fragment(markup: str, base_url: str) -> str:
     return inline_html(wrapper, base_url)
 
 
+_TAG = re.compile(r"<[^>]*>")
+_BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
+
+
 def plain_text(markup: str) -> str:
-    """The text of an inline HTML string, without tags and entities."""
-    markup = re.sub(r"<br>", " ", markup)
-    return normalize_space(html.unescape(re.sub(r"<[^>]*>", "", markup)))
+    """The text of an inline HTML string: tags dropped (``<br>`` is a space), entities decoded."""
+    return normalize_space(html.unescape(_TAG.sub("", _BREAK.sub(" ", markup))))
