@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -13,10 +14,11 @@ from pipeline.document import ExtractedArticle
 from pipeline.models import Article, utcnow
 
 
-def content_hash(article: ExtractedArticle) -> str:
-    """A hash of what would be translated: title and blocks, not fetch-time metadata."""
+def content_hash(structure: dict[str, Any]) -> str:
+    """A hash of what would be translated (title and blocks of ``ExtractedArticle.to_dict()``),
+    not fetch-time metadata."""
     payload = json.dumps(
-        {"title": article.title, "blocks": [b.to_dict() for b in article.blocks]},
+        {"title": structure["title"], "blocks": structure["blocks"]},
         sort_keys=True, ensure_ascii=False,
     )
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
@@ -27,12 +29,13 @@ def save_article(session: Session, extracted: ExtractedArticle) -> tuple[Article
 
     "Changed" is true for a new article and for a known one whose content hash differs.
     """
-    digest = content_hash(extracted)
+    structure = extracted.to_dict()
+    digest = content_hash(structure)
     fields = dict(
         content_hash=digest, title=extracted.title, author=extracted.author,
         published=extracted.published, site_name=extracted.site_name,
         source_lang=extracted.source_lang, lead_image=extracted.lead_image,
-        structure=extracted.to_dict(),
+        structure=structure,
     )
     created = insert_or_ignore(
         session, Article, {"canonical_url": extracted.url, **fields,
