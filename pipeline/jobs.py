@@ -41,6 +41,8 @@ class Pipeline:
     _glossary: object | None = field(default=None, repr=False)
     # Per-host fetch limits; None: a limiter local to this pipeline, from the settings.
     host_limiter: object | None = field(default=None, repr=False)
+    # Where pages are extracted: an ExtractionPool's processes, or None for this thread.
+    extraction_pool: object | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         if self.host_limiter is None:
@@ -67,6 +69,14 @@ class Pipeline:
             path = self.settings.glossary_file
             self._glossary = Glossary.load(path) if path else Glossary.empty()
         return self._glossary
+
+    def extract(self, html: str, url: str):
+        """The article in a fetched page (see :func:`pipeline.extract.extract`)."""
+        if self.extraction_pool is not None:
+            return self.extraction_pool.extract(html, url)
+        from pipeline.extract import extract
+
+        return extract(html, url)
 
     def providers(self, names: list[str]):
         from pipeline.translate import make_provider
@@ -122,11 +132,9 @@ def still_owned(session: Session, job_id: int, attempts: int) -> bool:
 def _fetch_stage(session: Session, job: Job, pipeline: Pipeline) -> StageOutcome:
     from urllib.parse import urlsplit
 
-    from pipeline.extract import extract
-
     with pipeline.host_limiter.slot(urlsplit(job.url).hostname or ""):
         page = fetch(job.url, pipeline.settings)
-    extracted = extract(page.html, page.final_url)
+    extracted = pipeline.extract(page.html, page.final_url)
     # The canonical URL: the page's own <link rel=canonical> if given, else the fetched URL.
     extracted.url = canonicalize(extracted.url or page.url)
     article, _changed = save_article(session, extracted)
