@@ -128,7 +128,11 @@ def up(
     host: str = typer.Option("127.0.0.1", "--host"),
     port: int = typer.Option(8000, "--port"),
     no_web: bool = typer.Option(False, "--no-web", help="Only the workers and the scheduler."),
-    concurrency: int = typer.Option(2, "--concurrency", "-c", help="Job runner threads."),
+    concurrency: int = typer.Option(2, "--concurrency", "-c", min=1, help="Job runner threads."),
+    extract_processes: Optional[int] = typer.Option(
+        None, "--extract-processes", min=0,
+        help="Processes that extract pages beside the runner threads (0: on the threads); "
+             "default one per runner, up to the number of CPUs."),
 ) -> None:
     """Web app, workers and scheduler in one process, without an external broker."""
     import logging
@@ -139,14 +143,16 @@ def up(
 
     settings = load_settings()
     ready_database(settings)
-    runner = LocalRunner(settings, threads=concurrency)
+    runner = LocalRunner(settings, threads=concurrency, extract_processes=extract_processes)
     logging.getLogger("worker.local").setLevel(logging.INFO)
     if no_web:
         stopped = threading.Event()
         for sig in (signal.SIGINT, signal.SIGTERM):
             signal.signal(sig, lambda *_: stopped.set())
         runner.start()
-        print(f"transdraft up: {concurrency} runners and the scheduler on "
+        processes = runner.extract_processes
+        print(f"transdraft up: {concurrency} runners, {processes} extraction "
+              f"process{'' if processes == 1 else 'es'} and the scheduler on "
               f"{settings.database_url.split('://')[0]}; Ctrl-C stops", file=sys.stderr)
         stopped.wait()
         runner.stop()

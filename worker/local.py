@@ -8,6 +8,7 @@ when it is due, and one left running by a crash is queued again when its lease r
 from __future__ import annotations
 
 import logging
+import os
 import random
 import threading
 import time
@@ -20,17 +21,32 @@ log = logging.getLogger(__name__)
 SOURCES_EVERY = 60.0
 
 
-class LocalRunner:
-    """``threads`` job runners and one scheduler thread (sweeper and source runs)."""
+def default_extract_processes(threads: int) -> int:
+    """Extraction processes for ``threads`` runner threads: one each, up to the CPUs."""
+    cpus = os.cpu_count() or 1
+    return min(threads, cpus) if cpus > 1 else 0
 
-    def __init__(self, settings: Settings, threads: int = 2, poll: float = 0.5) -> None:
+
+class LocalRunner:
+    """``threads`` job runners and one scheduler thread (sweeper and source runs).
+
+    Pages are extracted in ``extract_processes`` worker processes (None: one per runner
+    thread, up to the number of CPUs, none on a single CPU; 0: on the runner threads), so
+    that extraction, which holds the interpreter lock, runs beside the other threads' I/O.
+    """
+
+    def __init__(self, settings: Settings, threads: int = 2, poll: float = 0.5,
+                 extract_processes: int | None = None) -> None:
         from pipeline.jobs import Pipeline
 
         self.settings = settings
         self.database_url = settings.database_url
         self.poll = poll
         self.stopping = threading.Event()
-        # In-process limiter: every runner thread shares it.
+        if extract_processes is None:
+            extract_processes = default_extract_processes(threads)
+        self.extract_processes = extract_processes
+        # In-process limiter and (from start) extraction pool: every runner thread shares them.
         self.pipeline = Pipeline(settings)
         self._threads = [threading.Thread(target=self._run_jobs, name=f"runner-{n}", daemon=True)
                          for n in range(threads)]
@@ -38,15 +54,27 @@ class LocalRunner:
                                               daemon=True))
 
     def start(self) -> None:
+        self.start_pool()
         for thread in self._threads:
             thread.start()
+
+    def start_pool(self) -> None:
+        """Start the extraction processes (``start`` does; :meth:`run_once` alone does not)."""
+        if self.extract_processes > 0 and self.pipeline.extraction_pool is None:
+            from pipeline.extract.pool import ExtractionPool
+
+            self.pipeline.extraction_pool = ExtractionPool(self.extract_processes)
 
     def stop(self, timeout: float = 30.0) -> None:
         """Let running stages finish (up to ``timeout``), then return."""
         self.stopping.set()
         deadline = time.monotonic() + timeout
         for thread in self._threads:
-            thread.join(max(0.0, deadline - time.monotonic()))
+            if thread.ident is not None:  # started
+                thread.join(max(0.0, deadline - time.monotonic()))
+        pool, self.pipeline.extraction_pool = self.pipeline.extraction_pool, None
+        if pool is not None:
+            pool.close(max(0.0, deadline - time.monotonic()))
 
     def run_once(self) -> bool:
         """Run one stage of one due job; False when nothing was due."""
@@ -66,7 +94,13 @@ class LocalRunner:
         if not candidates:
             return False
         # A random pick keeps threads from all racing for the same oldest job.
-        execute(self.database_url, random.choice(candidates), self.pipeline)
+        job_id = random.choice(candidates)
+        # The job's next stages follow at once on this thread: a started article is finished
+        # before new ones are begun (the backlog's fetches would come first otherwise), and
+        # the threads' fetch stages (extraction) and translate stages (I/O) interleave.
+        while execute(self.database_url, job_id, self.pipeline).dispatch_now:
+            if self.stopping.is_set():
+                break
         return True
 
     def _run_jobs(self) -> None:

@@ -138,7 +138,8 @@ def test_up_runs_queued_jobs_without_a_broker(transdraft, env, sqlite_url, tmp_p
         assert transdraft("enqueue", *site.urls()[:3], env=env).code == 0
         environment = {k: v for k, v in os.environ.items() if not k.startswith("TRANSDRAFT_")}
         environment.update(env, PYTHONPATH=str(REPO))
-        up = subprocess.Popen([sys.executable, "-m", "cli", "up", "--no-web"], env=environment,
+        up = subprocess.Popen([sys.executable, "-m", "cli", "up", "--no-web", "--concurrency",
+                               "3", "--extract-processes", "1"], env=environment,
                               cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                               text=True)
         try:
@@ -156,6 +157,7 @@ def test_up_runs_queued_jobs_without_a_broker(transdraft, env, sqlite_url, tmp_p
             up.send_signal(signal.SIGTERM)
             _, stderr = up.communicate(timeout=30)
         assert up.returncode == 0, stderr
+        assert "transdraft up: 3 runners, 1 extraction process and the scheduler" in stderr
 
 
 def _free_port() -> int:
