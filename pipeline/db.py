@@ -119,9 +119,11 @@ def insert_many_or_ignore(
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
-    # RETURNING rather than rowcount: psycopg reports rowcount -1 for this statement.
+    # RETURNING rather than rowcount: psycopg reports rowcount -1 for this statement. On the
+    # table, not the mapped class: the ORM's bulk-insert bookkeeping is not needed here.
+    # Column defaults still apply, the mapped class's Python-side ones included.
     key = list(model.__table__.primary_key.columns)
-    statement = insert(model).on_conflict_do_nothing(
+    statement = insert(model.__table__).on_conflict_do_nothing(
         index_elements=conflict_columns
     ).returning(*key)
     # Parameters as a list: one compiled statement however many rows, sent in batches

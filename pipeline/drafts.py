@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from pipeline.db import insert_or_ignore
@@ -72,7 +72,13 @@ def save_draft(
         # New content needs a new review.
         draft.status = DraftStatus.pending_review.value
     session.execute(delete(Segment).where(Segment.draft_id == draft.id))
-    session.add_all(Segment(draft_id=draft.id, **segment) for segment in content.segments)
+    if content.segments:
+        # Core rows, not ORM objects: adding dozens of Segments to the session walks the
+        # relationship cascades of everything loaded, for each one.
+        session.execute(insert(Segment.__table__),
+                        [{"draft_id": draft.id, "provider": "", "origin": "machine", **segment}
+                         for segment in content.segments])
+    session.expire(draft, ["segments"])  # read again from the rows above when next used
     session.add(Revision(draft_id=draft.id, number=draft.revision, title=content.title,
                          blocks=content.blocks, html=content.html, author=actor,
                          note=note or ("translated" if created else "re-translated")))
