@@ -56,9 +56,13 @@ CLASSES: dict[str, set[str]] = {
 INLINE_CLASSES: dict[str, set[str]] = {"span": {"credit"}, "small": {"credit"}}
 
 
+# What browsers skip when they read a URL's scheme: ASCII controls, space and DEL.
+_UNSEEN = dict.fromkeys([*range(0x21), 0x7F])
+
+
 def _scheme(url: str) -> str:
     """The lower-cased scheme of ``url`` ignoring ASCII whitespace and controls, or ''."""
-    squeezed = "".join(ch for ch in url if ord(ch) > 0x20 and ch != "\x7f")
+    squeezed = url.translate(_UNSEEN)
     head, sep, _ = squeezed.partition(":")
     return head.lower() if sep else ""
 
