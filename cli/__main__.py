@@ -2,4 +2,5 @@
 
 from cli.main import app
 
-app(prog_name="transdraft")
+if __name__ == "__main__":  # not again in a process that multiprocessing starts
+    app(prog_name="transdraft")
