@@ -77,7 +77,8 @@ class LocalRunner:
             pool.close(max(0.0, deadline - time.monotonic()))
 
     def run_once(self) -> bool:
-        """Run one stage of one due job; False when nothing was due."""
+        """Run one due job through its stages until it ends or must wait; False when none
+        was due."""
         from sqlalchemy.exc import SQLAlchemyError
 
         from pipeline.db import session_scope
@@ -98,8 +99,9 @@ class LocalRunner:
         # The job's next stages follow at once on this thread: a started article is finished
         # before new ones are begun (the backlog's fetches would come first otherwise), and
         # the threads' fetch stages (extraction) and translate stages (I/O) interleave.
-        while execute(self.database_url, job_id, self.pipeline).dispatch_now:
-            if self.stopping.is_set():
+        while not self.stopping.is_set():
+            done = execute(self.database_url, job_id, self.pipeline)
+            if not done.dispatch_now or done.delay > 0:  # finished, failed or backing off
                 break
         return True
 
