@@ -76,8 +76,7 @@ def save_draft(
         # Core rows, not ORM objects: adding dozens of Segments to the session walks the
         # relationship cascades of everything loaded, for each one.
         session.execute(insert(Segment.__table__),
-                        [{"draft_id": draft.id, "provider": "", "origin": "machine", **segment}
-                         for segment in content.segments])
+                        [{"draft_id": draft.id, **segment} for segment in content.segments])
     session.expire(draft, ["segments"])  # read again from the rows above when next used
     session.add(Revision(draft_id=draft.id, number=draft.revision, title=content.title,
                          blocks=content.blocks, html=content.html, author=actor,

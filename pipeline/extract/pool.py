@@ -53,8 +53,8 @@ def _start() -> None:
 class ExtractionPool:
     """``processes`` extraction processes shared by the threads of one process.
 
-    Call :meth:`extract` from any thread; it blocks until the page is done. ``close`` stops
-    the processes (running extractions are cut short).
+    Call :meth:`extract` from any thread; it blocks until the page is done. :meth:`close`
+    lets the extractions under way finish, then stops the processes.
     """
 
     def __init__(self, processes: int, timeout: float = EXTRACT_TIMEOUT) -> None:
