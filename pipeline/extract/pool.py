@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+from concurrent.futures.process import BrokenProcessPool
 
 from pebble import ProcessExpired, ProcessPool
 
@@ -62,6 +63,7 @@ class ExtractionPool:
             raise ValueError("an extraction pool needs at least one process")
         self.processes = processes
         self.timeout = timeout
+        self._unavailable = False
         # forkserver: the processes start from a clean interpreter, not a copy of this
         # threaded one (with its database connections and held locks).
         self._pool = ProcessPool(max_workers=processes, max_tasks=TASKS_PER_PROCESS,
@@ -70,9 +72,16 @@ class ExtractionPool:
 
     def extract(self, html: str, url: str) -> ExtractedArticle:
         """The article in ``html``, as :func:`pipeline.extract.extract` would return it."""
-        future = self._pool.schedule(_extract, args=(html, url), timeout=self.timeout)
+        if self._unavailable:
+            return self._here(html, url)
+        try:
+            future = self._pool.schedule(_extract, args=(html, url), timeout=self.timeout)
+        except RuntimeError as error:  # pebble: the pool has failed, or was closed
+            return self._fall_back(error, html, url)
         try:
             return future.result()
+        except BrokenProcessPool as error:  # no process could start
+            return self._fall_back(error, html, url)
         except TimeoutError:  # concurrent.futures.TimeoutError since Python 3.11
             raise PermanentError(
                 f"extraction took longer than {self.timeout:g} s and was stopped") from None
@@ -82,6 +91,21 @@ class ExtractionPool:
             log.warning("extraction process %s died (exit code %s)", error.pid, error.exitcode)
             raise TransientError(
                 f"extraction process died (exit code {error.exitcode})") from None
+
+    def _fall_back(self, error: Exception, html: str, url: str) -> ExtractedArticle:
+        """Extract in this process from now on rather than fail every page: the processes
+        cannot run (an import failing in them, a main module that cannot be loaded again)."""
+        if not self._unavailable:
+            self._unavailable = True
+            log.error("extraction processes unavailable (%s); extracting in this process",
+                      error)
+        return self._here(html, url)
+
+    @staticmethod
+    def _here(html: str, url: str) -> ExtractedArticle:
+        from pipeline.extract import extract
+
+        return extract(html, url)
 
     def close(self, timeout: float = 10.0) -> None:
         """Let extractions under way finish (up to ``timeout``), then stop the processes."""

@@ -115,3 +115,24 @@ def test_a_killed_extraction_process_fails_its_page_for_a_retry_and_is_replaced(
         assert outcome[0].reason == "extraction process died (exit code -9)"
         # A new process takes the next page.
         assert pool.extract(SEED, PAGE_URL) == extract(SEED, PAGE_URL)
+
+
+def test_processes_that_cannot_start_leave_extraction_to_this_process(monkeypatch, caplog):
+    # As when the program's main module cannot be loaded again in a new process (a script
+    # read from stdin, a file removed since): every process exits at once.
+    import sys
+
+    main = sys.modules["__main__"]
+    monkeypatch.setattr(main, "__spec__", None, raising=False)  # not loaded by module name
+    monkeypatch.setattr(main, "__file__", "/nonexistent/transdraft-main.py", raising=False)
+    with ExtractionPool(1) as pool:
+        assert pool.extract(SEED, PAGE_URL) == extract(SEED, PAGE_URL)
+        assert pool.extract(SEED, PAGE_URL).title  # the next page too, without a new try
+    assert [r.message for r in caplog.records if r.levelname == "ERROR"][0].startswith(
+        "extraction processes unavailable (")
+
+
+def test_a_closed_pool_still_extracts():
+    pool = ExtractionPool(1)
+    pool.close()
+    assert pool.extract(SEED, PAGE_URL).title
