@@ -180,6 +180,8 @@ def _run_local(pages, remote: _Remote, database: Path, threads: int,
     get_settings.cache_clear()
     settings = get_settings()
     upgrade(settings.database_url)
+    # Idle runners look for due jobs every poll seconds (0.5 in `up`): shortened here so that
+    # the pick-up of the batch is not timed; busy runners do not wait for it.
     runner = LocalRunner(settings, threads=threads, poll=0.02, extract_processes=processes)
     runner.start()
     try:
