@@ -14,6 +14,7 @@ import pytest
 from pipeline.errors import NotAnArticle, PermanentError, TransientError
 from pipeline.extract import NO_MAIN_TEXT, extract
 from pipeline.extract.pool import ExtractionPool
+from tests.processes import children
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 PAGE_URL = "https://news.example.org/climate/2025/03/marrow-bay-rebuild"
@@ -69,26 +70,6 @@ def test_a_page_over_the_time_limit_is_stopped_and_the_pool_goes_on():
         assert pool.extract(SEED, PAGE_URL).title
 
 
-def _descendants(pid: int) -> dict[int, int]:
-    """Every process below ``pid``: {pid: parent pid}."""
-    parents = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/stat") as stat:
-                    parents[int(entry)] = int(stat.read().rsplit(")", 1)[1].split()[1])
-            except OSError:
-                continue
-    below, frontier = {}, [pid]
-    while frontier:
-        parent = frontier.pop()
-        for child, its_parent in parents.items():
-            if its_parent == parent and child not in below:
-                below[child] = parent
-                frontier.append(child)
-    return below
-
-
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="needs /proc to find the processes")
 def test_a_killed_extraction_process_fails_its_page_for_a_retry_and_is_replaced():
     with ExtractionPool(1) as pool:
@@ -105,8 +86,7 @@ def test_a_killed_extraction_process_fails_its_page_for_a_retry_and_is_replaced(
         thread.start()
         time.sleep(1.0)  # the slow page is being extracted now
         # Workers are the grandchildren: this process -> forkserver -> worker.
-        tree = _descendants(os.getpid())
-        workers = [pid for pid, parent in tree.items() if parent != os.getpid()]
+        workers = [pid for child in children(os.getpid()) for pid in children(child)]
         assert workers
         for pid in workers:
             os.kill(pid, signal.SIGKILL)

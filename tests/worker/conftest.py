@@ -20,6 +20,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from tests.processes import children
+
 REPO = Path(__file__).resolve().parents[2]
 PG_BIN = Path("/usr/lib/postgresql")  # Debian keeps server binaries per version here
 
@@ -103,14 +105,6 @@ def redis_server(tmp_path):
     server.start()
     yield server
     server.stop()
-
-
-def children(pid: int) -> list[int]:
-    try:
-        text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
-    except OSError:
-        return []
-    return [int(part) for part in text.split()]
 
 
 @dataclass
