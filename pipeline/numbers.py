@@ -343,11 +343,13 @@ def unmatched_numbers(
                 return True
         return False
 
+    # An augmenting path keeps every matched source token matched: this set only grows.
+    matched = set(partner_of.values())
     for approximate in (False, True):
         for i in range(len(source)):
-            if i not in set(partner_of.values()):
-                # Approximate pairs may only take what exact matching left free.
-                assign(i, set(partner_of) if approximate else set(), approximate)
-    matched_source = set(partner_of.values())
-    return ([t for i, t in enumerate(source) if i not in matched_source and not t.optional],
+            # Approximate pairs may only take what exact matching left free.
+            if i not in matched and assign(i, set(partner_of) if approximate else set(),
+                                           approximate):
+                matched.add(i)
+    return ([t for i, t in enumerate(source) if i not in matched and not t.optional],
             [t for j, t in enumerate(translated) if j not in partner_of and not t.optional])

@@ -19,6 +19,7 @@ from pebble import ProcessExpired, ProcessPool
 
 from pipeline.document import ExtractedArticle
 from pipeline.errors import PermanentError, PipelineError, TransientError
+from pipeline.extract import extract
 
 log = logging.getLogger(__name__)
 
@@ -30,8 +31,6 @@ TASKS_PER_PROCESS = 500
 
 def _extract(html: str, url: str) -> ExtractedArticle:
     """In the worker process: the pipeline's extraction, with failures made portable."""
-    from pipeline.extract import extract
-
     try:
         return extract(html, url)
     except PipelineError:
@@ -42,11 +41,9 @@ def _extract(html: str, url: str) -> ExtractedArticle:
 
 
 def _start() -> None:
-    """In each new worker process: leave Ctrl-C to the parent (which stops the pool when
-    its runners are done) and import the extraction stack before the first page."""
+    """In each new worker process (which has loaded the extraction stack by importing this
+    module): leave Ctrl-C to the parent, which stops the pool when its runners are done."""
     import signal
-
-    import pipeline.extract  # noqa: F401
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
@@ -73,7 +70,7 @@ class ExtractionPool:
     def extract(self, html: str, url: str) -> ExtractedArticle:
         """The article in ``html``, as :func:`pipeline.extract.extract` would return it."""
         if self._unavailable:
-            return self._here(html, url)
+            return extract(html, url)
         try:
             future = self._pool.schedule(_extract, args=(html, url), timeout=self.timeout)
         except RuntimeError as error:  # pebble: the pool has failed, or was closed
@@ -99,12 +96,6 @@ class ExtractionPool:
             self._unavailable = True
             log.error("extraction processes unavailable (%s); extracting in this process",
                       error)
-        return self._here(html, url)
-
-    @staticmethod
-    def _here(html: str, url: str) -> ExtractedArticle:
-        from pipeline.extract import extract
-
         return extract(html, url)
 
     def close(self, timeout: float = 10.0) -> None:
