@@ -6,21 +6,30 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-import typer
-from pydantic import ValidationError
+from typing import TYPE_CHECKING
 
-from config.settings import Settings, get_settings
+import typer
+
+if TYPE_CHECKING:
+    from config.settings import Settings
+
+# Settings (pydantic) are imported when a command needs them, not for `transdraft --help`.
 
 
 def fail(message: str) -> typer.Exit:
     """Print one ``error:`` line on stderr and return the exit to raise (status 1)."""
-    first_line = " ".join(str(message).split())
-    print(f"error: {first_line}", file=sys.stderr)
+    from pipeline.reasons import TERMINAL_LIMIT, reason_line
+
+    print(f"error: {reason_line(message, TERMINAL_LIMIT)}", file=sys.stderr)
     return typer.Exit(code=1)
 
 
 def load_settings() -> Settings:
     """The settings, or exit 1 with the reason when a variable or the TOML file is invalid."""
+    from pydantic import ValidationError
+
+    from config.settings import get_settings
+
     try:
         return get_settings()
     except ValidationError as error:
@@ -41,6 +50,7 @@ def ready_database(settings: Settings) -> str:
     url = settings.database_url
     try:
         if url.startswith("sqlite"):
+            _make_folder(url)
             upgrade(url)
         elif not is_current(url):
             raise fail("the database schema is not up to date: run `transdraft db upgrade`")
@@ -49,8 +59,34 @@ def ready_database(settings: Settings) -> str:
     return url
 
 
+def _make_folder(sqlite_url: str) -> None:
+    """Create the folder of a SQLite file (the user's data directory on first use)."""
+    from pathlib import Path
+
+    from sqlalchemy.engine import make_url
+
+    database = make_url(sqlite_url).database
+    if database and database != ":memory:" and not database.startswith("file:"):
+        try:
+            Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise fail(f"cannot create the database folder: {error}") from None
+
+
+def database_label(url: str) -> str:
+    """The database URL as it may be shown: the password hidden."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001 - an unparsable URL is shown without its credentials part
+        return url.split("@")[-1]
+
+
 def _short(error: Exception) -> str:
-    return str(error).splitlines()[0][:200]
+    from pipeline.reasons import TERMINAL_LIMIT, reason_line
+
+    return reason_line(str(error), TERMINAL_LIMIT)
 
 
 @contextmanager

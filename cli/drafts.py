@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+import sys
 from typing import Optional
 
 import typer
 
-from cli.common import fail, load_settings, ready_database, work
+from cli.common import database_label, fail, load_settings, ready_database, work
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -37,6 +38,10 @@ def list_command(
             document.pop("blocks")
         typer.echo(json.dumps(documents, ensure_ascii=False))
         return
+    if not documents:
+        # On stderr: stdout stays a clean list for scripts, a person still sees why it is empty.
+        which = f" with status {status}" if status else ""
+        print(f"no drafts{which} in {database_label(database_url)}", file=sys.stderr)
     for d in documents:
         typer.echo(f"{d['id']:>6}  {d['status']:<14}  {d['source_lang'] or '?'}->{d['target_lang']}"
                    f"  {d['title'][:60]}  {d['source_url']}")

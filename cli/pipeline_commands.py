@@ -7,7 +7,7 @@ from typing import Optional
 
 import typer
 
-from cli.common import fail, load_settings, ready_database, work
+from cli.common import database_label, fail, load_settings, ready_database, work
 
 
 def translate(
@@ -70,6 +70,10 @@ def status(
     if format == "json":
         typer.echo(json.dumps(result))
         return
+    typer.echo(f"database: {database_label(database_url)}")
+    if not any(result["jobs"].values()) and not any(result["drafts"].values()):
+        typer.echo("the database is empty: no jobs and no drafts yet "
+                   "(start with `transdraft translate URL`)")
     typer.echo("jobs:   " + "  ".join(f"{k} {v}" for k, v in result["jobs"].items()))
     typer.echo("drafts: " + "  ".join(f"{k} {v}" for k, v in result["drafts"].items()))
     for line in sources:

@@ -7,7 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
     NoDecode,
@@ -17,6 +17,14 @@ from pydantic_settings import (
 )
 
 SHIPPED_BLOCKS_DIR = Path(__file__).resolve().parent / "blocks"
+
+
+def default_database_url() -> str:
+    """A SQLite file in the user's data directory (``~/.local/share/transdraft`` on Linux), so
+    every command finds the same database whatever folder it is run from."""
+    from platformdirs import user_data_path
+
+    return f"sqlite:///{user_data_path('transdraft', appauthor=False) / 'transdraft.db'}"
 PROVIDER_NAMES = ("google", "mymemory", "libre", "deepl", "microsoft", "apertium")
 
 
@@ -26,7 +34,7 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="TRANSDRAFT_", extra="ignore")
 
     # The contract's variables.
-    database_url: str = "sqlite:///transdraft.db"
+    database_url: str = Field(default_factory=default_database_url)
     broker_url: str = "redis://localhost:6379/0"
     target_lang: str = "nl"
     provider: Annotated[list[str], NoDecode] = ["google"]

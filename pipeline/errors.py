@@ -92,3 +92,16 @@ class SourceUnreadable(PermanentError):
 
 class InvalidSource(PermanentError):
     """A source cannot be added or changed as asked (bad schedule, name taken, ...)."""
+
+
+class ProviderUnreachable(ProviderUnavailable):
+    """No connection to the provider's host at all (DNS, refused, network down).
+
+    Nothing was sent, so no character counts. ``fast`` says a terminal user should not wait
+    through retries: a DNS failure or a refused port does not heal in seconds.
+    """
+
+    def __init__(self, reason: str, host: str = "", fast: bool = False) -> None:
+        super().__init__(reason)
+        self.host = host
+        self.fast = fast

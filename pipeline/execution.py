@@ -22,6 +22,7 @@ from pipeline.db import session_scope
 from pipeline.errors import BudgetExceeded, PipelineError, TransientError
 from pipeline.jobs import Pipeline, claim, run_stage, still_owned
 from pipeline.models import Job, JobState, utcnow
+from pipeline.reasons import reason_line
 
 log = logging.getLogger(__name__)
 
@@ -170,6 +171,8 @@ def _read(database_url: str, job_id: int) -> tuple[int, int, str] | None:
 
 def _settle(database_url: str, job_id: int, token: int, values: dict) -> bool:
     """Apply ``values`` if our claim still holds; False when it does not or the database is down."""
+    if values.get("last_error"):
+        values = {**values, "last_error": reason_line(values["last_error"])}
     try:
         with session_scope(database_url) as session:
             result = session.execute(_owned(job_id, token).values(updated_at=utcnow(), **values))
@@ -188,7 +191,7 @@ def _retry(database_url: str, job_id: int, token: int, reason: str,
     attempts, limit, stage = row
     if attempts >= limit:
         return _fail(database_url, job_id, token,
-                     f"gave up after {attempts} attempts: {reason}")
+                     f"{reason}; gave up after {attempts} attempts")
     delay = backoff(attempts, settings.retry_base, settings.retry_cap)
     if retry_after:
         delay = max(delay, min(retry_after, settings.retry_cap))
@@ -232,4 +235,4 @@ def _fail(database_url: str, job_id: int, token: int, reason: str) -> Execution:
 
 def _first_line(error: BaseException) -> str:
     text = str(error).strip().splitlines()
-    return text[0][:300] if text else type(error).__name__
+    return reason_line(text[0]) if text else type(error).__name__

@@ -19,6 +19,7 @@ from pipeline.articles import save_article
 from pipeline.errors import PipelineError, ProviderUnavailable
 from pipeline.fetch import canonicalize, fetch
 from pipeline.models import Job, JobStage, JobState, utcnow
+from pipeline.reasons import reason_line
 
 log = logging.getLogger(__name__)
 
@@ -176,7 +177,7 @@ def _provider_chain(names: list[str] | None, settings: Settings) -> list[str]:
 def fail(job: Job, reason: str) -> None:
     """End the job as failed with a reason a person can act on."""
     job.state = JobState.failed.value
-    job.last_error = reason
+    job.last_error = reason_line(reason)
     job.finished_at = utcnow()
     job.lease_expires_at = None
 
@@ -224,7 +225,8 @@ def _run_stages(database_url: str, job_id: int, pipeline: Pipeline, provider_ret
                 job = session.get(Job, job_id)
                 outcome = run_stage(session, job, pipeline)
         except ProviderUnavailable as error:
-            if provider_attempts < provider_retries:
+            # A DNS failure or a refused connection will not heal while a person waits.
+            if provider_attempts < provider_retries and not getattr(error, "fast", False):
                 provider_attempts += 1
                 time.sleep(min(error.retry_after or 2.0 ** provider_attempts, 10.0))
                 continue
@@ -236,7 +238,7 @@ def _run_stages(database_url: str, job_id: int, pipeline: Pipeline, provider_ret
         except Exception as error:
             # A bug or an unexpected library error: the job still ends visibly failed.
             log.exception("job %s failed unexpectedly", job_id)
-            reason = f"internal error: {type(error).__name__}: {error}"
+            reason = reason_line(f"internal error: {type(error).__name__}: {error}")
             _record_failure(database_url, job_id, reason)
             raise PipelineError(reason) from error
         if outcome.next_stage is None:

@@ -84,7 +84,7 @@ def _recover_expired(session: Session, now: datetime, result: Sweep) -> None:
     for job_id, attempts, max_attempts, last_error in rows:
         lost = f"worker lost during attempt {attempts} (lease expired)"
         if attempts >= max_attempts:
-            reason = f"gave up after {attempts} attempts: {lost}"
+            reason = f"{lost}; gave up after {attempts} attempts"
             values = dict(state=JobState.failed.value, finished_at=now)
         else:
             reason = lost

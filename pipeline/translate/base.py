@@ -8,11 +8,19 @@ from __future__ import annotations
 
 import email.utils
 import time
+from urllib.parse import urlsplit
 from abc import ABC, abstractmethod
 
 import httpx
 
-from pipeline.errors import PipelineError, ProviderError, ProviderRateLimited, ProviderUnavailable
+from pipeline.errors import (
+    PipelineError,
+    ProviderError,
+    ProviderRateLimited,
+    ProviderUnavailable,
+    ProviderUnreachable,
+)
+from pipeline.reasons import fails_fast, network_cause, unreachable
 
 QUOTA_EXCEEDED = "provider quota exceeded"
 
@@ -39,6 +47,19 @@ def parse_retry_after(value: str | None) -> float | None:
     except (TypeError, ValueError):
         return None
     return max(0.0, when.timestamp() - time.time())
+
+
+def unreachable_error(url: str, error: BaseException) -> ProviderUnreachable:
+    """The error for a provider whose host could not be reached: names the host, the cause
+    (DNS, refused) and what to do; never the request URL, which may carry the text."""
+    host = urlsplit(url).hostname or url
+    cause = network_cause(error)
+    return ProviderUnreachable(unreachable(host, cause), host=host, fast=fails_fast(cause))
+
+
+def provider_url(provider: object) -> str:
+    """The endpoint a provider talks to, for naming its host in an error."""
+    return str(getattr(provider, "base_url", "") or "")
 
 
 def status_error(provider: str, status: int, detail: str = "",
@@ -94,15 +115,16 @@ class HttpProvider(Provider):
                                   follow_redirects=False)
 
     def _send(self, method: str, url: str, chars: int, **kwargs) -> httpx.Response:
-        """One counted request; transport failures and error statuses become our errors."""
-        self._count(chars)
+        """One request, counted once the provider answered; transport failures and error
+        statuses become our errors."""
         try:
             response = self._http.request(method, url, **kwargs)
         except httpx.TimeoutException as exc:
             raise ProviderUnavailable(
                 f"{self.name}: no answer within {self.timeout:g}s ({type(exc).__name__})") from exc
         except httpx.TransportError as exc:
-            raise ProviderUnavailable(f"{self.name}: connection failed ({exc})") from exc
+            raise unreachable_error(url, exc) from exc
+        self._count(chars)
         if not response.is_success:
             raise self._error_for(response)
         return response

@@ -19,6 +19,7 @@ from pipeline.errors import (
     ProviderError,
     ProviderRateLimited,
     ProviderUnavailable,
+    ProviderUnreachable,
 )
 from pipeline.translate.acceptance import unacceptable
 from pipeline.translate.base import QUOTA_EXCEEDED, Provider
@@ -102,6 +103,7 @@ class ProviderChain:
     def run(self, jobs: list[PendingText]) -> None:
         pending = jobs
         paused: list[tuple[datetime, str]] = []
+        unreachable: list[ProviderUnreachable] = []
         budgets: list[BudgetExceeded] = []
         refusals: list[PipelineError] = []
         for provider in self.chain:
@@ -110,8 +112,9 @@ class ProviderChain:
             hold = self.ledger.paused(provider.name)
             if hold is not None:
                 until, why = hold
-                paused.append((until, f"{provider.name} paused until {until:%H:%M:%S} UTC "
-                                      f"({why})"))
+                # Cause first: the pause is a consequence, the person needs the why.
+                paused.append((until, f"{why} ({provider.name} paused until "
+                                      f"{until:%H:%M:%S} UTC)"))
                 continue
             try:
                 self._with(provider, pending)
@@ -121,6 +124,8 @@ class ProviderChain:
                 paused.append((self.ledger.pause(provider.name, seconds, error.reason),
                                error.reason))
             except ProviderUnavailable as error:
+                if isinstance(error, ProviderUnreachable):
+                    unreachable.append(error)
                 paused.append((self.ledger.pause(provider.name, error.retry_after
                                                  or FAILING_PAUSE, error.reason), error.reason))
             except BudgetExceeded as error:
@@ -135,6 +140,10 @@ class ProviderChain:
             until = min(moment for moment, _ in paused)
             wait = max(1.0, (until - datetime.now(timezone.utc)).total_seconds())
             reasons = "; ".join(reason for _, reason in paused)
+            if len(unreachable) == len(paused):
+                raise ProviderUnreachable(
+                    reasons if len(paused) == 1 else f"every provider is unreachable: {reasons}",
+                    unreachable[0].host, all(error.fast for error in unreachable))
             raise ProviderUnavailable(reasons if len(paused) == 1
                                       else f"every provider is unavailable: {reasons}", wait)
         if budgets:
@@ -175,8 +184,14 @@ class ProviderChain:
         needed = Counter(owner)
         try:
             for group in packs:
-                spent += cost(group.indexes)
-                results = self._call(provider, [pieces[i] for i in group.indexes])
+                answered = provider.requests_made
+                try:
+                    results = self._call(provider, [pieces[i] for i in group.indexes])
+                finally:
+                    # Characters count as sent only when the provider answered: a DNS
+                    # failure or a refused connection sent nothing and costs nothing.
+                    if provider.requests_made > answered:
+                        spent += cost(group.indexes)
                 for i, result in zip(group.indexes, results):
                     answers.setdefault(owner[i], {})[i] = result.strip()
                 accepted: list[tuple[str, str]] = []
@@ -201,7 +216,7 @@ class ProviderChain:
             except ProviderRateLimited:
                 raise
             except ProviderUnavailable as error:
-                if attempt >= self.retries:
+                if attempt >= self.retries or getattr(error, "fast", False):
                     raise
                 attempt += 1
                 time.sleep(min(error.retry_after or 0.5 * attempt, 2.0))

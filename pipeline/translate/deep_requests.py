@@ -24,7 +24,7 @@ import requests
 from deep_translator import exceptions as dt
 
 from pipeline.errors import ProviderError, ProviderUnavailable
-from pipeline.translate.base import parse_retry_after, status_error
+from pipeline.translate.base import parse_retry_after, provider_url, status_error, unreachable_error
 
 # Used when deep-translator is called outside an exchange() scope: still never unbounded.
 FALLBACK_TIMEOUT = 30.0
@@ -35,8 +35,9 @@ class Exchange:
     """What happened on the wire during one scoped deep-translator call."""
 
     timeout: float
-    requests: int = 0
+    requests: int = 0  # requests that got an answer (any status): only those count as sent
     last_response: requests.Response | None = None
+    last_url: str = ""
 
 
 _current: contextvars.ContextVar[Exchange | None] = contextvars.ContextVar(
@@ -56,9 +57,10 @@ class _RequestsWithTimeout(types.ModuleType):
         scope = _current.get()
         kwargs["timeout"] = scope.timeout if scope else FALLBACK_TIMEOUT
         if scope:
-            scope.requests += 1
+            scope.last_url = url
         response = _session().request(method, url, **kwargs)
         if scope:
+            scope.requests += 1
             scope.last_response = response
         return response
 
@@ -114,13 +116,16 @@ def call(provider, function, text: str):
             raise ProviderUnavailable(
                 f"{provider.name}: no answer within {provider.timeout:g}s") from exc
         except requests.ConnectionError as exc:
-            raise ProviderUnavailable(f"{provider.name}: connection failed ({exc})") from exc
+            # str(exc) holds the request URL, and with it the text sent: never show it.
+            raise unreachable_error(scope.last_url or provider_url(provider), exc) from exc
         except requests.RequestException as exc:
-            raise ProviderUnavailable(f"{provider.name}: request failed ({exc})") from exc
+            raise ProviderUnavailable(
+                f"{provider.name}: request failed ({type(exc).__name__})") from exc
         except (dt.TooManyRequests, dt.RequestError, dt.ServerException) as exc:
             answer = scope.last_response
             if answer is None or answer.ok:
-                raise ProviderUnavailable(f"{provider.name}: request failed ({exc})") from exc
+                raise ProviderUnavailable(
+                    f"{provider.name}: request failed ({type(exc).__name__})") from exc
             raise status_error(provider.name, answer.status_code, answer.text[:200],
                                parse_retry_after(answer.headers.get("retry-after"))) from exc
         except dt.TranslationNotFound as exc:

@@ -119,7 +119,7 @@ def test_attempts_are_capped_and_the_last_error_kept(database, site, libre, monk
     assert result.state == "failed"
     job = _load(database, job_id)
     assert job.state == "failed" and job.finished_at is not None
-    assert job.last_error == "gave up after 2 attempts: HTTP 503 from the site"
+    assert job.last_error == "HTTP 503 from the site; gave up after 2 attempts"
 
 
 def test_permanent_and_unexpected_errors_fail_with_their_reason(database, site, libre,

@@ -67,8 +67,8 @@ def test_running_jobs_whose_lease_expired_are_queued_again_or_given_up(database)
         assert requeued.last_error == "worker lost during attempt 1 (lease expired)"
         failed = session.get(Job, exhausted)
         assert failed.state == "failed"
-        assert failed.last_error == ("gave up after 1 attempts: worker lost during attempt 1 "
-                                     "(lease expired)")
+        assert failed.last_error == ("worker lost during attempt 1 (lease expired); "
+                                     "gave up after 1 attempts")
 
 
 @pytest.mark.postgres

@@ -100,8 +100,13 @@ def test_connection_refused_is_transient(name):
             return self.base_url + path
 
     provider = CLIENTS[name][1](Nowhere(), 2)
-    with pytest.raises(ProviderUnavailable, match=rf"^{name}: connection failed"):
-        provider.translate_texts(["Hello"], "en", "nl")
+    with pytest.raises(ProviderUnavailable, match=r"^cannot reach 127\.0\.0\.1 \(connection "
+                       r"refused\): check the network or choose another provider") as caught:
+        provider.translate_texts(["Hello secret text"], "en", "nl")
+    # Fails fast, names no payload, and nothing counts as sent.
+    assert caught.value.fast
+    assert "secret" not in caught.value.reason
+    assert provider.chars_sent == 0
 
 
 def test_mymemory_quota_warning_is_quota_exceeded():
