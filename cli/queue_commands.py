@@ -31,6 +31,7 @@ def enqueue(
     file: Optional[str] = typer.Option(None, "--file", help="A file of URLs, one a line; - for stdin."),
     to: Optional[str] = typer.Option(None, "--to", help="Target language (default: TRANSDRAFT_TARGET_LANG)."),
     provider: Optional[str] = typer.Option(None, "--provider", help="Provider or comma-separated chain."),
+    wait: bool = typer.Option(False, "--wait", help="Follow the jobs until they end; exit 1 if any failed."),
 ) -> None:
     """Add durable jobs for URLs and send them to the workers."""
     from pipeline.db import session_scope
@@ -49,6 +50,9 @@ def enqueue(
     target = to or settings.target_lang
     new = duplicate = published = 0
     invalid: list[tuple[str, str]] = []
+    duplicates: list[tuple[str, int, str]] = []  # (url as given, job id, its state)
+    followed: list[int] = []
+    broker = settings.has_broker()
     with work(), _progress(len(given)) as advance:
         for start in range(0, len(given), BATCH):
             batch = given[start:start + BATCH]
@@ -57,19 +61,40 @@ def enqueue(
                 report = add_jobs(session, batch, target, provider,
                                   max_attempts=settings.max_attempts)
                 new_ids = report.new_ids
+                held = [(url, job.id, job.state)
+                        for url, job in zip(report.duplicate_urls, report.duplicate)]
             published += publish(new_ids, settings)
             new += len(report.new)
             duplicate += len(report.duplicate)
+            duplicates.extend(held)
+            followed.extend(new_ids + [job_id for _, job_id, _ in held])
             invalid.extend(report.invalid)
             advance(len(batch))
     typer.echo(f"new {new}, duplicate {duplicate}, invalid {len(invalid)}")
+    for url, job_id, state in duplicates:
+        typer.echo(f"duplicate: {url}: job {job_id} is {state}")
     for url, reason in invalid:
         typer.echo(f"invalid: {url}: {reason}")
-    if published < new:
+    if not broker and new:
+        print(f"note: no broker configured: the {new} new jobs stay queued for `transdraft up`",
+              file=sys.stderr)
+    elif published < new:
         print(f"note: {new - published} new jobs were not sent (broker unavailable); they stay "
-              "queued and the sweeper sends them", file=sys.stderr)
+              "queued: `transdraft up` runs them, or the sweeper sends them to the workers "
+              "once the broker is back", file=sys.stderr)
     if not new and not duplicate:
         raise fail(f"every URL was invalid ({len(invalid)}); no job was made")
+    if wait:
+        wait_for(database_url, followed)
+
+
+def wait_for(database_url: str, job_ids: list[int]) -> None:
+    """Follow ``job_ids`` on stderr until they end; exit 1 naming the failed ones."""
+    from cli.progress import watch
+
+    failed = watch(database_url, job_ids)
+    if failed:
+        raise fail(f"{len(failed)} of {len(set(job_ids))} jobs failed")
 
 
 class _progress:
@@ -105,6 +130,7 @@ def worker(
     from worker.app import QUEUES, get_app
 
     settings = load_settings()
+    _need_broker(settings)
     ready_database(settings)
     argv = ["worker", f"--loglevel={loglevel}", f"--queues={queues or ','.join(QUEUES)}"]
     if concurrency:
@@ -120,6 +146,7 @@ def beat(
     from worker.app import get_app
 
     settings = load_settings()
+    _need_broker(settings)
     ready_database(settings)
     get_app(settings).start(["beat", f"--loglevel={loglevel}", *ctx.args])
 
@@ -145,6 +172,8 @@ def up(
     ready_database(settings)
     runner = LocalRunner(settings, threads=concurrency, extract_processes=extract_processes)
     logging.getLogger("worker.local").setLevel(logging.INFO)
+    # One line per job start, finish and failure (pipeline.execution logs them).
+    logging.getLogger("pipeline.execution").setLevel(logging.INFO)
     if no_web:
         stopped = threading.Event()
         for sig in (signal.SIGINT, signal.SIGTERM):
@@ -267,6 +296,36 @@ def jobs_retry(
     typer.echo(f"queued again: {len(queued)}" + (f", skipped: {len(skipped)}" if skipped else ""))
     for skipped_id, reason in skipped:
         typer.echo(f"skipped {skipped_id}: {reason}")
+
+
+@jobs_app.command("watch")
+def jobs_watch(
+    job_ids: Optional[list[int]] = typer.Argument(None, metavar="[IDS]...",
+                                                  help="Job ids (default: every queued or running job)."),
+) -> None:
+    """Follow jobs until each is done or failed; exit 1 listing the failed ones."""
+    from pipeline.following import job_views
+
+    settings = load_settings()
+    database_url = ready_database(settings)
+    with work():
+        if job_ids:
+            known = {view.id for view in job_views(database_url, job_ids)}
+            unknown = [str(job_id) for job_id in job_ids if job_id not in known]
+            if unknown:
+                raise fail(f"no job {', '.join(unknown)}")
+        else:
+            job_ids = [view.id for view in job_views(database_url)]
+            if not job_ids:
+                typer.echo("no job is queued or running")
+                return
+        wait_for(database_url, job_ids)
+
+
+def _need_broker(settings) -> None:
+    if not settings.has_broker():
+        raise fail("no broker configured: set TRANSDRAFT_BROKER_URL (e.g. redis://localhost:6379/0), "
+                   "or run `transdraft up`, which needs none")
 
 
 def _check_format(value: str, allowed: tuple[str, ...]) -> None:

@@ -108,6 +108,7 @@ def run_command(
                                          help="The source to run (default: every enabled one)."),
     due: bool = typer.Option(False, "--due",
                              help="Only sources whose scheduled slot has not run yet, as the scheduler does."),
+    wait: bool = typer.Option(False, "--wait", help="Follow the enqueued jobs until they end; exit 1 if any failed."),
 ) -> None:
     """Read sources now and enqueue their new and changed articles."""
     from sqlalchemy import select
@@ -146,6 +147,10 @@ def run_command(
         reasons = "; ".join(f"{names.get(run.source_id, run.source_id)}: {run.error}"
                             for run in failed)
         raise fail(f"{len(failed)} of {len(runs)} source runs failed: {reasons}")
+    if wait:
+        from cli.queue_commands import wait_for
+
+        wait_for(database_url, [job_id for run in runs for job_id in run.job_ids])
 
 
 @app.command("remove")

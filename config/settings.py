@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import (
@@ -47,6 +47,12 @@ class Settings(BaseSettings):
     char_budget_daily: int | None = None
     glossary_file: Path | None = None
     fetch_allow_hosts: Annotated[list[str], NoDecode] = []
+    # The team's own site, for block templates as site.name, site.url, ... (see site_values).
+    site_name: str | None = None
+    site_url: str | None = None
+    donate_url: str | None = None
+    contact_url: str | None = None
+    site: dict[str, Any] = {}  # the TOML file's [site] table: any key, as site.KEY
 
     # Additions: endpoints of the other providers (for self-hosted or test servers) and limits.
     google_url: str = "https://translate.google.com/m"
@@ -118,6 +124,20 @@ class Settings(BaseSettings):
             raise ValueError(
                 "broker_visibility_timeout must exceed task_time_limit and max_countdown")
         return self
+
+    def has_broker(self) -> bool:
+        """False when TRANSDRAFT_BROKER_URL is empty or ``none``: `transdraft up` alone runs
+        the jobs, so nothing is published to a broker nobody reads."""
+        return self.broker_url.strip().lower() not in ("", "none")
+
+    def site_values(self) -> dict[str, Any]:
+        """What block templates see as ``site``: the ``[site]`` table, then the
+        ``TRANSDRAFT_SITE_*``/``DONATE_URL``/``CONTACT_URL`` settings over it."""
+        values = dict(self.site)
+        named = {"name": self.site_name, "url": self.site_url, "donate_url": self.donate_url,
+                 "contact_url": self.contact_url}
+        values.update({key: value for key, value in named.items() if value})
+        return values
 
     @classmethod
     def settings_customise_sources(

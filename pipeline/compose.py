@@ -9,7 +9,8 @@ words in the target language: compose never calls a translator.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
 from datetime import date, datetime, timezone
 from html import escape
 from pathlib import Path
@@ -94,11 +95,35 @@ def provider_label(name: object) -> str:
     return PROVIDER_LABELS.get(text.lower(), text)
 
 
-def _sample_contexts(target_lang: str) -> list[dict[str, Any]]:
+SITE_KEYS = ("name", "url", "donate_url", "contact_url")
+_SAMPLE_SITE = {"name": "Sample Site", "url": "https://site.example/",
+                "donate_url": "https://site.example/donate",
+                "contact_url": "https://site.example/contact"}
+
+
+class Site(dict):
+    """The team's site settings as templates see them (``site.name``, ``site.donate_url``).
+
+    The four known keys are always there ("" when unset), so ``{% if site.donate_url %}``
+    works on every install; any other key is what the TOML ``[site]`` table defines, and a
+    misspelt one is a template error at startup (StrictUndefined), not a silent blank.
+    """
+
+    def __init__(self, values: Mapping[str, object] | None = None) -> None:
+        super().__init__({key: "" for key in SITE_KEYS})
+        for key, value in (values or {}).items():
+            if value is not None:
+                self[str(key)] = value
+
+
+def _sample_contexts(target_lang: str, site: Site) -> list[dict[str, Any]]:
+    # Every template is rendered with the configured site and with every known key filled,
+    # so both branches of an `{% if site.donate_url %}` are tried before any run.
+    sites = [site, Site({**_SAMPLE_SITE, **{k: v for k, v in site.items() if v}})]
     return [
         {"article": source, "translated_title": "Translated title", "target_lang": target_lang,
-         "provider": "google", "now": _SAMPLE_NOW}
-        for source in _SAMPLES
+         "provider": "google", "now": _SAMPLE_NOW, "site": each}
+        for source in _SAMPLES for each in sites
     ]
 
 
@@ -118,6 +143,37 @@ def _error(name: str, reason: str, line: int | None = None) -> TemplateError:
 
 
 @dataclass(frozen=True)
+class BlockUse:
+    """Which template file a draft's block came from, kept with the draft for the reviewer.
+
+    ``variant_missing``: the target language has no ``NAME.LANG.html.j2``, so the default
+    file (``template``) was used, or nothing when there is none (``template`` is "").
+    ``rendered``: False when the template produced nothing (a donation block without a
+    donation URL).
+    """
+
+    position: str
+    block: str
+    template: str
+    target_lang: str
+    variant_missing: bool
+    rendered: bool = True
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @property
+    def file_to_add(self) -> str:
+        """The variant file that would give this block the target language's text."""
+        return f"{self.position}/{self.block}.{primary_lang(self.target_lang)}{SUFFIX}"
+
+
+def primary_lang(lang: str) -> str:
+    """``pt-BR`` -> ``pt``: the part of a tag that names a variant file."""
+    return lang.lower().replace("_", "-").split("-")[0]
+
+
+@dataclass(frozen=True)
 class _Block:
     """One block slot: a base template and its per-language variants, any of them optional."""
 
@@ -126,16 +182,20 @@ class _Block:
     variants: dict[str, jinja2.Template]
 
     def for_lang(self, lang: str) -> jinja2.Template | None:
+        return self.variant(lang) or self.base
+
+    def variant(self, lang: str) -> jinja2.Template | None:
+        """The target language's own template (exact tag, then primary subtag), or None."""
         lang = lang.lower().replace("_", "-")
-        primary = lang.split("-")[0]
-        return self.variants.get(lang) or self.variants.get(primary) or self.base
+        return self.variants.get(lang) or self.variants.get(primary_lang(lang))
 
 
 class BlockTemplates:
     """The header and footer block templates of a blocks folder, compiled and checked."""
 
-    def __init__(self, blocks_dir: Path | str) -> None:
+    def __init__(self, blocks_dir: Path | str, site: Mapping[str, object] | None = None) -> None:
         self.blocks_dir = Path(blocks_dir)
+        self.site = Site(site)
         if not self.blocks_dir.is_dir():
             raise TemplateError(f"block templates folder {self.blocks_dir} does not exist")
         self._env = jinja2.Environment(
@@ -154,8 +214,9 @@ class BlockTemplates:
 
     @classmethod
     def from_settings(cls, settings: Any) -> BlockTemplates:
-        """The templates of ``settings.blocks_dir``."""
-        return cls(settings.blocks_dir)
+        """The templates of ``settings.blocks_dir``, with the settings' site values."""
+        site_values = getattr(settings, "site_values", None)
+        return cls(settings.blocks_dir, site_values() if callable(site_values) else None)
 
     def _load(self, position: Position) -> list[_Block]:
         # A missing header/ or footer/ folder means "no blocks there"; only a missing
@@ -188,7 +249,7 @@ class BlockTemplates:
             raise _error(relative, exc.message or "syntax error", exc.lineno) from exc
         except (OSError, UnicodeDecodeError) as exc:  # TemplateNotFound is an OSError too
             raise _error(relative, f"cannot be read: {exc}") from exc
-        for context in _sample_contexts(sample_lang):
+        for context in _sample_contexts(sample_lang, self.site):
             self._render_one(relative, template, context)
         return template
 
@@ -215,18 +276,46 @@ class BlockTemplates:
 
     def render(self, position: Position, context: dict[str, Any]) -> list[str]:
         """The HTML of each block at ``position``, in file-name order, for context's target_lang."""
+        return [html for html, _use in self.render_used(position, context) if html]
+
+    def render_used(self, position: Position,
+                    context: dict[str, Any]) -> list[tuple[str, BlockUse]]:
+        """Each block at ``position`` as (HTML, which file made it); HTML "" when none."""
         if position not in self._blocks:
             raise ValueError(f"position must be one of {', '.join(POSITIONS)}, not {position!r}")
         lang = str(context.get("target_lang", ""))
-        rendered = []
+        context = {"site": self.site, **context}
+        results = []
         for block in self._blocks[position]:
-            template = block.for_lang(lang)
-            if template is None:
-                continue
-            html = self._render_one(template.name or block.name, template, context).strip()
-            if html:
-                rendered.append(html)
-        return rendered
+            own = block.variant(lang)
+            template = own or block.base
+            html = ""
+            if template is not None:
+                html = self._render_one(template.name or block.name, template, context).strip()
+            use = BlockUse(position, block.name, template.name if template is not None else "",
+                           lang, variant_missing=own is None, rendered=bool(html))
+            results.append((html, use))
+        return results
+
+    def inventory(self) -> list[tuple[str, str, str | None, list[str]]]:
+        """Every block as (position, name, default file or None, variant languages)."""
+        return [(position, block.name, block.base.name if block.base else None,
+                 sorted(block.variants))
+                for position in POSITIONS for block in self._blocks[position]]
+
+    def render_sample(self, position: Position, name: str,
+                      lang: str) -> list[tuple[str, str]]:
+        """The block ``name`` rendered for ``lang`` with each sample context, as
+        (template file, HTML); raises TemplateError on a template that fails."""
+        for block in self._blocks[position]:
+            if block.name == name:
+                template = block.for_lang(lang)
+                if template is None:
+                    return []
+                return [(template.name or name, self._render_one(template.name or name,
+                                                                 template, context).strip())
+                        for context in _sample_contexts(lang, self.site)]
+        raise KeyError(name)
 
 
 def _section(position: str, blocks: list[str]) -> str:
@@ -234,6 +323,28 @@ def _section(position: str, blocks: list[str]) -> str:
         return ""
     inner = "\n".join(f'<section class="transdraft-block">{html}</section>' for html in blocks)
     return f'<{position} class="transdraft-{position}">\n{inner}\n</{position}>\n'
+
+
+@dataclass(frozen=True)
+class Composed:
+    """A composed draft: its sanitized HTML and, per block template slot, what was used."""
+
+    html: str
+    block_uses: list[BlockUse]
+
+    def block_language_checks(self) -> list[dict[str, Any]]:
+        """A ``block_language`` reviewer warning per block without a target-language variant."""
+        checks = []
+        for use in self.block_uses:
+            if not use.variant_missing or (use.template and not use.rendered):
+                continue
+            shown = (f"the default text ({use.template}) was used" if use.template
+                     else "it was left out")
+            checks.append({"kind": "block_language", "block": None,
+                           "message": f"block {use.position}/{use.block} has no "
+                                      f"{primary_lang(use.target_lang)} variant: {shown}; "
+                                      f"add {use.file_to_add} to the blocks folder"})
+        return checks
 
 
 def compose(
@@ -249,6 +360,20 @@ def compose(
 
     ``blocks`` are the (translated) body blocks; ``translated_title`` is plain text.
     """
+    return compose_draft(article, blocks, translated_title, target_lang, provider, templates,
+                         now).html
+
+
+def compose_draft(
+    article: ExtractedArticle,
+    blocks: list[Block],
+    translated_title: str,
+    target_lang: str,
+    provider: str,
+    templates: BlockTemplates,
+    now: datetime | None = None,
+) -> Composed:
+    """Like :func:`compose`, and also which template file made each block."""
     if now is None:
         now = datetime.now(timezone.utc)
     elif now.tzinfo is None:
@@ -260,8 +385,10 @@ def compose(
         "provider": provider,
         "now": now,
     }
-    header = _section("header", templates.render("header", context))
-    footer = _section("footer", templates.render("footer", context))
+    header_used = templates.render_used("header", context)
+    footer_used = templates.render_used("footer", context)
+    header = _section("header", [html for html, _ in header_used if html])
+    footer = _section("footer", [html for html, _ in footer_used if html])
     html = (
         f'<article lang="{escape(target_lang, quote=True)}">\n'
         f"{header}"
@@ -270,4 +397,4 @@ def compose(
         f"{footer}"
         "</article>"
     )
-    return clean_html(html)
+    return Composed(clean_html(html), [use for _, use in header_used + footer_used])

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import delete, func, insert, select
@@ -34,6 +34,7 @@ class DraftContent:
     source_lang: str
     segments: list[dict[str, Any]]  # block_index, key, source, translation, provider, origin
     checks: list[dict[str, Any]]
+    block_uses: list[dict[str, Any]] = field(default_factory=list)  # compose.BlockUse dicts
 
 
 def save_draft(
@@ -67,6 +68,7 @@ def save_draft(
     draft.provider = content.provider
     draft.source_lang = content.source_lang
     draft.checks = content.checks
+    draft.block_uses = content.block_uses
     draft.revision += 1
     if not created and draft.status != DraftStatus.pending_review.value:
         # New content needs a new review.
@@ -114,6 +116,7 @@ def draft_document(draft: Draft, approval: dict[str, str] | None = None) -> dict
         "html": clean_html(draft.html),
         "blocks": [clean_block(block) for block in draft.blocks or []],
         "checks": draft.checks,
+        "block_uses": draft.block_uses or [],
     }
     if approval is not None:
         document["approval"] = approval

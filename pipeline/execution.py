@@ -21,7 +21,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from pipeline.db import session_scope
 from pipeline.errors import BudgetExceeded, PipelineError, TransientError
 from pipeline.jobs import Pipeline, claim, run_stage, still_owned
-from pipeline.models import Job, JobState, utcnow
+from pipeline.models import Job, JobStage, JobState, utcnow
 from pipeline.reasons import reason_line
 
 log = logging.getLogger(__name__)
@@ -106,6 +106,9 @@ def execute(
             if job is None:
                 return Execution(job_id, False)
             token = job.attempts
+            url, stage = job.url, job.stage
+            if stage == JobStage.fetch.value and token == 1:
+                log.info("job %s started: %s", job_id, url)
     except SQLAlchemyError as error:
         log.warning("job %s: cannot claim, database unavailable: %s", job_id, _first_line(error))
         return Execution(job_id, False, error=f"database unavailable: {_first_line(error)}")
@@ -125,6 +128,8 @@ def execute(
                 job.lease_expires_at = None
                 job.last_error = None
             state, stage = job.state, outcome.next_stage
+        if state == JobState.done.value:
+            log.info("job %s done: draft %s: %s", job_id, outcome.draft_id, url)
         return Execution(job_id, True, state, stage)
     except _LeaseLost:
         log.warning("job %s: lease lost to another worker; result discarded", job_id)
@@ -134,22 +139,23 @@ def execute(
         return _park(database_url, job_id, token, error.reason, resume_at, error.retry_after,
                      settings)
     except TransientError as error:
-        return _retry(database_url, job_id, token, error.reason, error.retry_after, settings)
+        return _retry(database_url, job_id, token, error.reason, error.retry_after, settings,
+                      url)
     except PipelineError as error:
-        return _fail(database_url, job_id, token, error.reason)
+        return _fail(database_url, job_id, token, error.reason, url, stage)
     except timeouts as error:
         reason = f"timed out after {settings.task_soft_time_limit:g} s"
         log.warning("job %s: %s (%s)", job_id, reason, type(error).__name__)
-        return _retry(database_url, job_id, token, reason, None, settings)
+        return _retry(database_url, job_id, token, reason, None, settings, url)
     except SQLAlchemyError as error:
         reason = f"database unavailable: {_first_line(error)}"
         log.warning("job %s: %s", job_id, reason)
-        return _retry(database_url, job_id, token, reason, None, settings)
+        return _retry(database_url, job_id, token, reason, None, settings, url)
     except Exception as error:
         # A bug or an unexpected library error: the job ends visibly failed, the worker lives.
         log.exception("job %s failed unexpectedly", job_id)
         return _fail(database_url, job_id, token,
-                     f"internal error: {type(error).__name__}: {_first_line(error)}")
+                     f"internal error: {type(error).__name__}: {_first_line(error)}", url, stage)
 
 
 def _owned(job_id: int, token: int):
@@ -184,14 +190,14 @@ def _settle(database_url: str, job_id: int, token: int, values: dict) -> bool:
 
 
 def _retry(database_url: str, job_id: int, token: int, reason: str,
-           retry_after: float | None, settings) -> Execution:
+           retry_after: float | None, settings, url: str = "") -> Execution:
     row = _read(database_url, job_id)
     if row is None:
         return Execution(job_id, True, None, error=reason)
     attempts, limit, stage = row
     if attempts >= limit:
         return _fail(database_url, job_id, token,
-                     f"{reason}; gave up after {attempts} attempts")
+                     f"{reason}; gave up after {attempts} attempts", url, stage)
     delay = backoff(attempts, settings.retry_base, settings.retry_cap)
     if retry_after:
         delay = max(delay, min(retry_after, settings.retry_cap))
@@ -199,7 +205,7 @@ def _retry(database_url: str, job_id: int, token: int, reason: str,
                   next_attempt_at=utcnow() + timedelta(seconds=delay))
     if not _settle(database_url, job_id, token, values):
         return Execution(job_id, True, None, error=reason)
-    log.info("job %s: %s; retry in %.1f s", job_id, reason, delay)
+    log.info("job %s: %s; retry of %s in %.1f s", job_id, reason_line(reason), stage, delay)
     return Execution(job_id, True, JobState.queued.value, stage, delay, reason)
 
 
@@ -224,12 +230,13 @@ def _park(database_url: str, job_id: int, token: int, reason: str, resume_at: da
                      max(0.0, (resume_at - now).total_seconds()), reason)
 
 
-def _fail(database_url: str, job_id: int, token: int, reason: str) -> Execution:
+def _fail(database_url: str, job_id: int, token: int, reason: str, url: str = "",
+          stage: str = "") -> Execution:
     values = dict(state=JobState.failed.value, last_error=reason, lease_expires_at=None,
                   finished_at=utcnow())
     if not _settle(database_url, job_id, token, values):
         return Execution(job_id, True, None, error=reason)
-    log.info("job %s failed: %s", job_id, reason)
+    log.info("job %s failed at %s: %s: %s", job_id, stage or "?", reason_line(reason), url)
     return Execution(job_id, True, JobState.failed.value, None, 0.0, reason)
 
 

@@ -31,6 +31,7 @@ class IntakeReport:
 
     new: list[Job] = field(default_factory=list)
     duplicate: list[Job] = field(default_factory=list)
+    duplicate_urls: list[str] = field(default_factory=list)  # as given, beside ``duplicate``
     invalid: list[tuple[str, str]] = field(default_factory=list)  # (url as given, reason)
 
     @property
@@ -78,13 +79,15 @@ def enqueue(
                 existing.update(_active_jobs(session, [canonical], target_lang))
     jobs = {job.id: job for job in _load(session, list(new_ids.values()))}
     seen: set[str] = set()
-    for _url, canonical in accepted:
+    for url, canonical in accepted:
         if canonical in new_ids and canonical not in seen:
             report.new.append(jobs[new_ids[canonical]])
         elif canonical in new_ids:
             report.duplicate.append(jobs[new_ids[canonical]])
+            report.duplicate_urls.append(url)
         elif canonical in existing:
             report.duplicate.append(existing[canonical])
+            report.duplicate_urls.append(url)
         seen.add(canonical)
     return report
 

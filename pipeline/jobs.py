@@ -8,6 +8,7 @@ redelivered task is harmless.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -22,6 +23,17 @@ from pipeline.models import Job, JobStage, JobState, utcnow
 from pipeline.reasons import reason_line
 
 log = logging.getLogger(__name__)
+
+
+class JobBusy(PipelineError):
+    """The job could not be claimed: another process runs it, it waits for a backoff, or it
+    has ended. ``state``, ``draft_id`` and ``last_error`` say which, so a caller can wait."""
+
+    def __init__(self, reason: str, job_id: int, state: str, draft_id: int | None,
+                 last_error: str | None) -> None:
+        super().__init__(reason)
+        self.job_id, self.state = job_id, state
+        self.draft_id, self.last_error = draft_id, last_error
 
 
 @dataclass
@@ -44,6 +56,8 @@ class Pipeline:
     host_limiter: object | None = field(default=None, repr=False)
     # Where pages are extracted: an ExtractionPool's processes, or None for this thread.
     extraction_pool: object | None = field(default=None, repr=False)
+    # Told each stage as it starts (``report("fetching", url=...)``): the CLI's progress.
+    on_progress: Callable[..., None] | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         if self.host_limiter is None:
@@ -58,7 +72,7 @@ class Pipeline:
         from pipeline.compose import BlockTemplates
 
         if self._templates is None:
-            self._templates = BlockTemplates(self.settings.blocks_dir)
+            self._templates = BlockTemplates.from_settings(self.settings)
         return self._templates
 
     @property
@@ -70,6 +84,11 @@ class Pipeline:
             path = self.settings.glossary_file
             self._glossary = Glossary.load(path) if path else Glossary.empty()
         return self._glossary
+
+    def report(self, stage: str, **detail) -> None:
+        """Tell whoever watches this pipeline (the ``translate`` command) what it does now."""
+        if self.on_progress is not None:
+            self.on_progress(stage, **detail)
 
     def extract(self, html: str, url: str):
         """The article in a fetched page (see :func:`pipeline.extract.extract`)."""
@@ -133,8 +152,10 @@ def still_owned(session: Session, job_id: int, attempts: int) -> bool:
 def _fetch_stage(session: Session, job: Job, pipeline: Pipeline) -> StageOutcome:
     from urllib.parse import urlsplit
 
+    pipeline.report("fetching", url=job.url)
     with pipeline.host_limiter.slot(urlsplit(job.url).hostname or ""):
         page = fetch(job.url, pipeline.settings)
+    pipeline.report("extracting")
     extracted = pipeline.extract(page.html, page.final_url)
     # The canonical URL: the page's own <link rel=canonical> if given, else the fetched URL.
     extracted.url = canonicalize(extracted.url or page.url)
@@ -151,6 +172,7 @@ def _translate_stage(session: Session, job: Job, pipeline: Pipeline) -> StageOut
     from pipeline.translation import translate_job
 
     names = [job.provider] if job.provider else None
+    pipeline.report("translating", provider=",".join(_provider_chain(names, pipeline.settings)))
     draft = translate_job(session, job, pipeline, _provider_chain(names, pipeline.settings))
     return _finish(job, draft.id)
 
@@ -200,7 +222,9 @@ def run_inline(
     with session_scope(database_url) as session:
         job = claim(session, job_id, timedelta(seconds=lease))
         if job is None:
-            raise PipelineError(_not_claimable(session.get(Job, job_id)))
+            other = session.get(Job, job_id)
+            raise JobBusy(_not_claimable(other), job_id, other.state, other.draft_id,
+                          other.last_error)
         token = job.attempts
     with Heartbeat(database_url, job_id, token, lease):
         return _run_stages(database_url, job_id, pipeline, provider_retries)

@@ -144,6 +144,9 @@ class Draft(Base):
     html: Mapped[str] = mapped_column(Text, default="")  # composed and sanitized
     provider: Mapped[str] = mapped_column(String(200), default="")
     checks: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    # Per header/footer block slot, the template file used and whether the target language's
+    # variant was missing (pipeline.compose.BlockUse.to_dict), for the reviewer.
+    block_uses: Mapped[list[Any]] = mapped_column(JSON, default=list, server_default="[]")
     status: Mapped[str] = mapped_column(String(20), default=DraftStatus.pending_review.value)
     revision: Mapped[int] = mapped_column(Integer, default=0)
     # The Article.content_hash this draft was translated from: equal means nothing to redo.

@@ -41,10 +41,11 @@ class DatabaseLedger(Ledger):
     """Memory, daily budgets and cool-downs kept in the database, shared by all workers."""
 
     def __init__(self, session: Session, glossary_version: str = "",
-                 daily_budget: int | None = None) -> None:
+                 daily_budget: int | None = None, on_progress=None) -> None:
         self.session = session
         self.glossary_version = glossary_version
         self.daily_budget = daily_budget
+        self.on_progress = on_progress  # Pipeline.report, or None
 
     def _key(self, provider: Provider, source: str, target: str, text: str) -> str:
         return memory.segment_key(provider.name, memory.provider_fingerprint(provider),
@@ -81,6 +82,10 @@ class DatabaseLedger(Ledger):
     def paused(self, provider: str) -> tuple[datetime, str] | None:
         return cooldown.paused_until(self.session, provider)
 
+    def progress(self, provider: str, done: int, total: int) -> None:
+        if self.on_progress is not None:
+            self.on_progress("translating", done=done, total=total, provider=provider)
+
     def pause(self, provider: str, seconds: float, reason: str) -> datetime:
         log.warning("pausing provider %s for %.0fs: %s", provider, seconds, reason)
         return cooldown.pause(self.session, provider, seconds, reason)
@@ -103,7 +108,7 @@ def build_chain(pipeline, names: list[str]) -> list[Provider]:
 
 def translate_job(session: Session, job: Job, pipeline, chain_names: list[str]) -> Draft:
     """Translate the job's article into its draft, or keep the draft when nothing changed."""
-    from pipeline.compose import compose
+    from pipeline.compose import compose_draft
 
     article = session.get(Article, job.article_id)
     draft = session.scalars(
@@ -118,26 +123,30 @@ def translate_job(session: Session, job: Job, pipeline, chain_names: list[str]) 
     source_lang = job.source_lang or extracted.source_lang or None
     previous = [SegmentTranslation(s.block_index, s.key, s.source, s.translation, s.provider,
                                    s.origin) for s in draft.segments] if draft else []
-    ledger = DatabaseLedger(session, glossary.version, pipeline.settings.char_budget_daily)
+    ledger = DatabaseLedger(session, glossary.version, pipeline.settings.char_budget_daily,
+                            getattr(pipeline, "report", None))
     result = translate_article(extracted, job.target_lang, build_chain(pipeline, chain_names),
                                source=source_lang, ledger=ledger, glossary=terms,
                                previous=previous)
     lost = {s.block_index for s in result.segments if s.origin == PLAIN and s.block_index >= 0}
     checks = check_article(extracted.blocks, result.blocks, source_lang or "", job.target_lang,
                            terms, lost)
-    html = compose(extracted, result.blocks, result.title, job.target_lang, result.provider,
-                   pipeline.templates)
+    if hasattr(pipeline, "report"):
+        pipeline.report("composing")
+    composed = compose_draft(extracted, result.blocks, result.title, job.target_lang,
+                             result.provider, pipeline.templates)
     changed = changed_blocks(result, previous, len(extracted.blocks)) if draft else None
     content = DraftContent(
         title=result.title,
         blocks=[block.to_dict() for block in result.blocks],
-        html=html,
+        html=composed.html,
         provider=result.provider,
         source_lang=source_lang or "",
         segments=[{"block_index": s.block_index, "key": s.key, "source": s.source,
                    "translation": s.translation, "provider": s.provider, "origin": s.origin}
                   for s in result.segments],
-        checks=[check.to_dict() for check in checks],
+        checks=[check.to_dict() for check in checks] + composed.block_language_checks(),
+        block_uses=[use.to_dict() for use in composed.block_uses],
     )
     detail = {"chars_sent": result.chars_sent, "requests": result.requests,
               "chars_by_provider": result.chars_by_provider}

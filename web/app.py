@@ -73,7 +73,7 @@ def create_app(settings: Settings | None = None,
     app.state.settings = settings
     app.state.publish = publish
     # Compiled once: an invalid block template stops the app at startup.
-    app.state.block_templates = BlockTemplates(settings.blocks_dir)
+    app.state.block_templates = BlockTemplates.from_settings(settings)
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     app.state.templates = templates
 

@@ -27,6 +27,8 @@ def publish(job_ids: Iterable[int], settings: Settings) -> int:
     ``enqueue``, a web request) waits for a handful of messages instead of thousands. Never
     raises for a broker or database failure: it logs, and the sweeper sends what is left.
     """
+    if not settings.has_broker():
+        return 0  # `transdraft up` alone: its runners take queued jobs from the database
     ids = list(job_ids)
     if len(ids) > FANOUT:
         return _fan_out(ids, settings)

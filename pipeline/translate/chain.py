@@ -71,6 +71,9 @@ class Ledger:
         """Cool ``provider`` down for ``seconds``; return until when."""
         return datetime.now(timezone.utc) + timedelta(seconds=seconds)
 
+    def progress(self, provider: str, done: int, total: int) -> None:
+        """Told after each answered pack: ``done`` of ``total`` texts have a translation."""
+
 
 @dataclass(eq=False)
 class PendingText:
@@ -101,6 +104,7 @@ class ProviderChain:
         self.retries = transient_retries
 
     def run(self, jobs: list[PendingText]) -> None:
+        self._all = jobs
         pending = jobs
         paused: list[tuple[datetime, str]] = []
         unreachable: list[ProviderUnreachable] = []
@@ -204,6 +208,10 @@ class ProviderChain:
                 if accepted:
                     # Stored pack by pack: what was paid for is kept even if a later pack fails.
                     self.ledger.remember(provider, self.source, self.target, accepted)
+                everything = getattr(self, "_all", jobs)
+                self.ledger.progress(provider.name,
+                                     sum(job.translation is not None for job in everything),
+                                     len(everything))
         finally:
             self.ledger.release(provider.name, total - spent)
 

@@ -49,6 +49,7 @@ def test_enqueue_reports_new_duplicate_and_invalid_and_sends_the_new_jobs(
     assert run.code == 0, run.stderr
     assert run.stdout.splitlines() == [
         "new 2, duplicate 1, invalid 1",
+        "duplicate: https://news.example.org/b?utm_source=x: job 2 is queued",
         "invalid: ftp://news.example.org/c: invalid URL: unsupported scheme 'ftp'",
     ]
     assert run.stderr == ""  # no progress bar when stderr is not a terminal

@@ -72,16 +72,17 @@ def test_language_variant_replaces_base_only_for_its_language(blocks_dir):
     assert de == ["<p>H1 base</p>", "<p>H2 de</p>"]
 
 
-def test_shipped_templates_fill_variables_for_nl_and_fall_back_for_de():
-    templates = BlockTemplates.from_settings(Settings())
+def test_shipped_templates_fill_variables_for_nl_and_fall_back_for_it():
+    templates = BlockTemplates.from_settings(Settings(donate_url="https://team.example/give"))
     nl = compose(make_article(), BODY, "Haven weer open", "nl", "deepl", templates, now=NOW)
     assert 'href="https://news.example/2024/harbour?ref=1&amp;x=2"' in nl
     assert "Example Times" in nl and "Jane Doe" in nl and "DeepL" in nl
     assert "Dit is een vertaling" in nl and "donatie" in nl
+    assert 'href="https://team.example/give"' in nl
     assert '<article lang="nl">' in nl
-    de = compose(make_article(), BODY, "Hafen wieder offen", "de", "google", templates, now=NOW)
-    assert "This is a translation" in de and "Google Translate" in de
-    assert "Dit is een vertaling" not in de
+    it = compose(make_article(), BODY, "Porto riaperto", "it", "google", templates, now=NOW)
+    assert "This is a translation" in it and "Google Translate" in it
+    assert "Dit is een vertaling" not in it
 
 
 def test_shipped_templates_read_well_without_author_or_site():
