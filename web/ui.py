@@ -229,7 +229,10 @@ def download(draft_id: int, session: DbSession, identity: Reviewer,
 def jobs_page(request: Request, session: DbSession, identity: Operator, state: str = "",
               page: int = Query(1, ge=1, le=1_000_000)) -> Response:
     """Jobs with their state, stage, attempts and failure reason; the enqueue form."""
-    return _jobs(request, session, identity, state, page)
+    from web.enqueue_report import report_from_query
+
+    return _jobs(request, session, identity, state, page,
+                 report=report_from_query(session, request.query_params))
 
 
 def _jobs(request: Request, session: Session, identity: Identity, state: str, page: int,
@@ -238,12 +241,16 @@ def _jobs(request: Request, session: Session, identity: Identity, state: str, pa
 
     if state and state not in STATES:
         raise HTTPException(422, f"unknown state {state}")
+    from web.enqueue_report import chosen_language, jobs_active
+
     jobs, total = list_jobs(session, state or None, page, PER_PAGE)
     return render(request, "jobs.html", {
         "identity": identity, "jobs": jobs, "total": total, "page": page,
         "pages": max(1, math.ceil(total / PER_PAGE)), "state": state, "states": STATES,
         "report": report, "message": message or request.query_params.get("msg", ""),
-        "target_lang": request.app.state.settings.target_lang}, status=status)
+        "target_lang": chosen_language(request, LANG_PATTERN),
+        # While work is under way the page refreshes its list itself (web/static/app.js).
+        "refresh": jobs_active(session)}, status=status)
 
 
 @router.post("/jobs", response_class=HTMLResponse)
@@ -264,11 +271,14 @@ async def enqueue(request: Request, session: DbSession, identity: Operator) -> R
     if not re.match(LANG_PATTERN, target_lang):
         return _jobs(request, session, identity, "", 1,
                      message=f"Not a language code: {target_lang}", status=422)
+    from web.enqueue_report import report_location
+
     report = intake(session, lines, target_lang)
     new_ids = [job.id for job in report.new]
     session.commit()
     publish_jobs(request, new_ids)
-    return _jobs(request, session, identity, "", 1, report=report)
+    # Post/redirect/get: a reload shows the report again instead of enqueueing twice.
+    return RedirectResponse(report_location(report, target_lang), status_code=303)
 
 
 @router.post("/jobs/{job_id}/retry")
