@@ -1,0 +1,97 @@
+"""Following work: ``enqueue --wait``, ``jobs watch``, ``up``'s log lines, and a
+``translate`` that finds its article's job in another process's hands."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+from datetime import timedelta
+
+from tests.cli.conftest import REPO
+from tests.stubs.server import StubServer
+from tests.stubs.site import ArticleSite
+from tests.stubs.translators import libre_routes
+
+
+def _environment(env: dict[str, str]) -> dict[str, str]:
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("TRANSDRAFT_")}
+    environment.update(env, PYTHONPATH=str(REPO))
+    return environment
+
+
+def test_enqueue_wait_under_up_logs_and_watch(transdraft, sqlite_url, tmp_path):
+    from pipeline.db import upgrade
+
+    upgrade(sqlite_url)  # two first commands at once would both create the tables
+    with ArticleSite(2) as site, StubServer(libre_routes()) as libre:
+        env = {"TRANSDRAFT_DATABASE_URL": sqlite_url, "TRANSDRAFT_BROKER_URL": "none",
+               "TRANSDRAFT_PROVIDER": "libre", "TRANSDRAFT_LIBRE_URL": libre.base_url,
+               "TRANSDRAFT_FETCH_ALLOW_HOSTS": "127.0.0.1", "TRANSDRAFT_FETCH_HOST_RATE": "0"}
+        up = subprocess.Popen([sys.executable, "-m", "cli", "up", "--no-web",
+                               "--extract-processes", "0"], env=_environment(env),
+                              cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              text=True)
+        try:
+            missing = site.server.url("/news/404")
+            run = transdraft("enqueue", *site.urls(), missing, "--wait", env=env)
+        finally:
+            up.send_signal(signal.SIGTERM)
+            _, log = up.communicate(timeout=30)
+    assert run.code == 1, run.stderr
+    assert run.stdout.startswith("new 3, duplicate 0, invalid 0")
+    lines = run.stderr.splitlines()
+    assert "note: no broker configured: the 3 new jobs stay queued for `transdraft up`" in lines
+    assert any(re.fullmatch(rf"job 1 done: draft \d  {re.escape(site.urls()[0])}", line)
+               for line in lines), lines
+    failed = [line for line in lines if line.startswith("job 3 failed at fetch: ")]
+    assert failed and failed[0].endswith(missing) and "404" in failed[0]
+    assert "jobs: 2 done, 1 failed" in lines
+    assert lines[-1] == "error: 1 of 3 jobs failed"
+    # `up` says when each job starts, ends and fails, without -v.
+    for expected in ("job 1 started: ", "job 1 done: draft ", "job 3 failed at fetch: "):
+        assert expected in log, log
+
+    watched = transdraft("jobs", "watch", "1", "2", env=env)
+    assert watched.code == 0 and "jobs: 2 done, 0 failed" in watched.stderr
+    assert transdraft("jobs", "watch", "3", env=env).code == 1
+    unknown = transdraft("jobs", "watch", "1", "99", env=env)
+    assert (unknown.code, unknown.stderr) == (1, "error: no job 99\n")
+    nothing = transdraft("jobs", "watch", env=env)
+    assert (nothing.code, nothing.stdout) == (0, "no job is queued or running\n")
+
+
+def test_translate_waits_for_the_job_another_process_runs(transdraft, sqlite_url):
+    from config.settings import Settings
+    from pipeline.db import session_scope, upgrade
+    from pipeline.intake import enqueue
+    from pipeline.jobs import Pipeline, _run_stages, claim
+
+    upgrade(sqlite_url)
+    with ArticleSite(1) as site, StubServer(libre_routes()) as libre:
+        env = {"TRANSDRAFT_DATABASE_URL": sqlite_url, "TRANSDRAFT_PROVIDER": "libre",
+               "TRANSDRAFT_LIBRE_URL": libre.base_url,
+               "TRANSDRAFT_FETCH_ALLOW_HOSTS": "127.0.0.1"}
+        url = site.urls()[0]
+        with session_scope(sqlite_url) as session:  # `up` took the job a moment ago
+            job_id = enqueue(session, [url], "nl").new[0].id
+            assert claim(session, job_id, timedelta(seconds=120)) is not None
+        settings = Settings(database_url=sqlite_url, provider=["libre"],
+                            libre_url=libre.base_url, fetch_allow_hosts=["127.0.0.1"])
+
+        def finish_elsewhere() -> None:
+            time.sleep(3)
+            _run_stages(sqlite_url, job_id, Pipeline(settings), 0)
+
+        other = threading.Thread(target=finish_elsewhere)
+        other.start()
+        run = transdraft("translate", url, "--to", "nl", env=env)
+        other.join()
+    assert run.code == 0, run.stderr
+    assert run.stdout.strip() == "1"
+    assert f"job {job_id} is running in another process" in run.stderr
+    assert "error" not in run.stderr
