@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable
 
 from pipeline.errors import FetchFailed, FetchRefused, FetchUnavailable
 from pipeline.fetch.urls import parse_ipv4
+from pipeline.reasons import unreachable
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -117,6 +118,10 @@ def _parse_allow_list(entries: Iterable[str]) -> tuple[set[str], list[IPNetwork]
     return names, networks
 
 
+def _not_found(name: str) -> str:
+    return unreachable(name, "host not found", "check the URL and the network")
+
+
 def _resolve(name: str, port: int) -> list[str]:
     """The addresses of ``name`` (itself when it is an address), without duplicates."""
     try:
@@ -128,16 +133,16 @@ def _resolve(name: str, port: int) -> list[str]:
         infos = socket.getaddrinfo(name, port, type=socket.SOCK_STREAM)
     except socket.gaierror as exc:
         if exc.errno in _NOT_FOUND:
-            raise FetchFailed(f"fetch failed: host not found: {name}") from None
+            raise FetchFailed(_not_found(name)) from None
         raise FetchUnavailable(f"fetch unavailable: DNS lookup failed for {name}: "
                                f"{exc.strerror}") from None
     except UnicodeError:  # a label longer than 63 characters
-        raise FetchFailed(f"fetch failed: host not found: {name}") from None
+        raise FetchFailed(_not_found(name)) from None
     addresses: list[str] = []
     for _family, _type, _proto, _canonname, sockaddr in infos:
         address = str(sockaddr[0]).split("%", 1)[0]  # drop an IPv6 zone id ("fe80::1%eth0")
         if address not in addresses:
             addresses.append(address)
     if not addresses:
-        raise FetchFailed(f"fetch failed: host not found: {name}")
+        raise FetchFailed(_not_found(name))
     return addresses

@@ -136,7 +136,8 @@ def test_allow_list_does_not_open_other_private_addresses(dns):
 def test_unknown_host_is_a_permanent_failure(dns):
     with pytest.raises(FetchFailed) as caught:
         resolve_and_check("no-such-host.example", 80, [])
-    assert caught.value.reason == "fetch failed: host not found: no-such-host.example"
+    assert caught.value.reason == ("cannot reach no-such-host.example (host not found): "
+                                   "check the URL and the network")
 
 
 def test_temporary_dns_failure_is_transient(monkeypatch):
