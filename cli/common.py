@@ -45,13 +45,15 @@ def ready_database(settings: Settings) -> str:
     """The database URL, migrated when it is the embedded SQLite file, checked otherwise."""
     from sqlalchemy.exc import SQLAlchemyError
 
-    from pipeline.db import is_current, upgrade
+    from pipeline.db import get_engine, is_current, upgrade
+    from pipeline.schema_version import is_at_head
 
     url = settings.database_url
     try:
         if url.startswith("sqlite"):
             _make_folder(url)
-            upgrade(url)
+            if not is_at_head(get_engine(url)):  # Alembic only when there is work for it
+                upgrade(url)
         elif not is_current(url):
             raise fail("the database schema is not up to date: run `transdraft db upgrade`")
     except SQLAlchemyError as error:

@@ -86,3 +86,8 @@ def test_reading_commands_import_no_provider_extractor_celery_or_web(tmp_path, a
     modules = _modules_after(args, tmp_path)
     assert "pipeline.db" in modules  # the probe did run the command
     assert _loaded(modules, NOT_FOR_READING) == []
+
+
+def test_status_on_a_current_database_loads_no_alembic(tmp_path):
+    _modules_after(["status"], tmp_path)  # the first run creates and migrates
+    assert _loaded(_modules_after(["status"], tmp_path), ("alembic",)) == []
