@@ -12,7 +12,18 @@ from pipeline.sources.registry import (
     remove_source,
     sources_with_last_run,
 )
-from pipeline.sources.runs import run_due, run_due_sources, run_source
+
+_RUNS = ("run_due", "run_due_sources", "run_source")
+
+
+def __getattr__(name: str):
+    # Runs read feeds (feedparser, the fetcher); `status` only lists sources, so they load
+    # on first use.
+    if name in _RUNS:
+        from pipeline.sources import runs
+
+        return getattr(runs, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 __all__ = ["add_source", "find_source", "get_source", "remove_source", "run_due", "run_due_sources",
            "run_source", "sources_with_last_run"]

@@ -57,7 +57,8 @@ def test_status_hides_the_database_password(transdraft, pg_url):
 HEAVY = ("sqlalchemy", "celery", "fastapi", "trafilatura", "deep_translator", "httpx")
 # For status and drafts list: no provider, extractor, Celery or web module.
 NOT_FOR_READING = ("pipeline.translate", "pipeline.extract", "trafilatura", "deep_translator",
-                   "celery", "kombu", "worker", "web", "fastapi", "starlette", "uvicorn")
+                   "celery", "kombu", "worker", "web", "fastapi", "starlette", "uvicorn",
+                   "httpx", "feedparser")
 
 
 def _modules_after(args: list[str], tmp_path: Path) -> set[str]:
