@@ -17,6 +17,8 @@ from pydantic_settings import (
 )
 
 SHIPPED_BLOCKS_DIR = Path(__file__).resolve().parent / "blocks"
+PROVIDER_NAMES = ("google", "mymemory", "libre", "deepl", "microsoft", "apertium")
+SITE_PREFIX = "TRANSDRAFT_SITE_"
 
 
 def default_database_url() -> str:
@@ -25,7 +27,6 @@ def default_database_url() -> str:
     from platformdirs import user_data_path
 
     return f"sqlite:///{user_data_path('transdraft', appauthor=False) / 'transdraft.db'}"
-PROVIDER_NAMES = ("google", "mymemory", "libre", "deepl", "microsoft", "apertium")
 
 
 class Settings(BaseSettings):
@@ -131,9 +132,12 @@ class Settings(BaseSettings):
         return self.broker_url.strip().lower() not in ("", "none")
 
     def site_values(self) -> dict[str, Any]:
-        """What block templates see as ``site``: the ``[site]`` table, then the
-        ``TRANSDRAFT_SITE_*``/``DONATE_URL``/``CONTACT_URL`` settings over it."""
+        """What block templates see as ``site``: the TOML ``[site]`` table, then any
+        ``TRANSDRAFT_SITE_KEY`` variable (as ``site.key``), then the named settings."""
         values = dict(self.site)
+        values.update({name[len(SITE_PREFIX):].lower(): value
+                       for name, value in os.environ.items()
+                       if name.startswith(SITE_PREFIX) and len(name) > len(SITE_PREFIX)})
         named = {"name": self.site_name, "url": self.site_url, "donate_url": self.donate_url,
                  "contact_url": self.contact_url}
         values.update({key: value for key, value in named.items() if value})

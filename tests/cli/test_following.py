@@ -95,3 +95,49 @@ def test_translate_waits_for_the_job_another_process_runs(transdraft, sqlite_url
     assert run.stdout.strip() == "1"
     assert f"job {job_id} is running in another process" in run.stderr
     assert "error" not in run.stderr
+
+
+def test_watch_draws_a_bar_on_a_terminal_and_stdout_stays_clean(sqlite_url, tmp_path):
+    import pty
+
+    from pipeline.db import session_scope, upgrade
+    from pipeline.intake import enqueue
+    from pipeline.jobs import fail
+
+    upgrade(sqlite_url)
+    with session_scope(sqlite_url) as session:
+        jobs = enqueue(session, ["https://a.example/1", "https://a.example/2"], "nl").new
+        fail(jobs[1], "not an article: no main text found")
+        queued_id = jobs[0].id
+
+    def finish_soon() -> None:
+        time.sleep(2)
+        with session_scope(sqlite_url) as session:
+            fail(session.get(type(jobs[0]), queued_id), "fetch refused: private address")
+
+    controller, terminal = pty.openpty()
+    worker = threading.Thread(target=finish_soon)
+    worker.start()
+    watch = subprocess.Popen([sys.executable, "-m", "cli", "jobs", "watch"],
+                             env=_environment({"TRANSDRAFT_DATABASE_URL": sqlite_url,
+                                               "COLUMNS": "100"}),
+                             cwd=tmp_path, stdout=subprocess.PIPE, stderr=terminal, text=True)
+    os.close(terminal)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(controller, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        shown += chunk
+    stdout, _ = watch.communicate(timeout=60)
+    worker.join()
+    os.close(controller)
+    assert watch.returncode == 1
+    assert stdout == ""
+    screen = shown.decode("utf-8", "replace")
+    assert "running 0  queued 1" in screen  # the live bar, while job 1 was still queued
+    assert "jobs: 0 done, 1 failed" in screen
+    assert "fetch refused: private address" in screen

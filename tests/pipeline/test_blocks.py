@@ -61,14 +61,16 @@ def test_donation_block_uses_the_configured_url_and_site_values_reach_templates(
     import os
 
     os.environ["TRANSDRAFT_CONFIG"] = str(toml)
+    os.environ["TRANSDRAFT_SITE_URL"] = "https://krant.example/"
+    os.environ["TRANSDRAFT_SITE_MOTTO"] = "Lees breed"
     try:
-        configured = settings(site_name="De Krant", site_url="https://krant.example/",
-                              blocks_dir=tmp_path)
+        configured = settings(site_name="De Krant", blocks_dir=tmp_path)
+        html = compose_draft(article(), BODY, "T", "nl", "google",
+                             BlockTemplates.from_settings(configured), now=NOW).html
     finally:
-        del os.environ["TRANSDRAFT_CONFIG"]
-    html = compose_draft(article(), BODY, "T", "nl", "google",
-                         BlockTemplates.from_settings(configured), now=NOW).html
-    assert "De Krant https://krant.example/ Read widely" in html  # env over TOML, any key
+        del os.environ["TRANSDRAFT_CONFIG"], os.environ["TRANSDRAFT_SITE_URL"]
+        del os.environ["TRANSDRAFT_SITE_MOTTO"]
+    assert "De Krant https://krant.example/ Lees breed" in html  # env over TOML, any key
 
     shipped = BlockTemplates.from_settings(settings(donate_url="https://krant.example/steun"))
     html = compose_draft(article(), BODY, "T", "es", "google", shipped, now=NOW).html
