@@ -23,6 +23,7 @@ from pipeline.models import Job, JobStage, JobState, utcnow
 from pipeline.reasons import reason_line
 
 log = logging.getLogger(__name__)
+INLINE_WAIT = 10.0  # longest pause `translate` sits through before retrying a provider
 
 
 class JobBusy(PipelineError):
@@ -249,10 +250,13 @@ def _run_stages(database_url: str, job_id: int, pipeline: Pipeline, provider_ret
                 job = session.get(Job, job_id)
                 outcome = run_stage(session, job, pipeline)
         except ProviderUnavailable as error:
-            # A DNS failure or a refused connection will not heal while a person waits.
-            if provider_attempts < provider_retries and not getattr(error, "fast", False):
+            # A DNS failure or a refused connection will not heal while a person waits, nor
+            # does a provider paused for longer than the wait here.
+            pause = error.retry_after or 2.0 ** (provider_attempts + 1)
+            if (provider_attempts < provider_retries and not getattr(error, "fast", False)
+                    and pause <= INLINE_WAIT):
                 provider_attempts += 1
-                time.sleep(min(error.retry_after or 2.0 ** provider_attempts, 10.0))
+                time.sleep(pause)
                 continue
             _record_failure(database_url, job_id, error.reason)
             raise

@@ -21,7 +21,9 @@ def test_budget_stops_translate_and_status_shows_usage(transdraft, seed_html, sq
         held = transdraft("translate", site.url(PATH), env=env)
         assert held.code == 1
         assert re.fullmatch(r"error: provider libre daily character budget of 200 exceeded "
-                            r"\(0 used today, \d+ more needed\).*UTC.*\n", held.stderr), held.stderr
+                            r"\(0 used today, \d+ more needed\).*UTC.*",
+                            held.stderr.splitlines()[-1]), held.stderr
+        assert held.stderr.count("error:") == 1
         assert libre.requests == []
         status = transdraft("status", env=env)
         assert "characters sent today (UTC): none" in status.stdout

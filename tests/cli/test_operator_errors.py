@@ -65,6 +65,13 @@ def test_unreachable_provider_fails_at_once_with_one_actionable_line(
     status = transdraft("status", env=env)
     assert "characters sent today (UTC): none" in status.stdout
 
+    # Again at once: the provider is paused now; the cause still comes first, with no wait.
+    started = time.monotonic()
+    again = transdraft("translate", site.url(ARTICLE_PATH), "--to", "es", env=env)
+    assert time.monotonic() - started < 12
+    assert again.stderr.splitlines()[-1].startswith(f"error: cannot reach {host} ({cause})")
+    assert f"({provider} paused until " in again.stderr
+
 
 def test_a_long_reason_is_stored_short_and_printed_shorter(transdraft, tmp_path):
     from pipeline.reasons import reason_line
