@@ -83,18 +83,19 @@ def test_translate_waits_for_the_job_another_process_runs(transdraft, sqlite_url
         settings = Settings(database_url=sqlite_url, provider=["libre"],
                             libre_url=libre.base_url, fetch_allow_hosts=["127.0.0.1"])
 
-        def finish_elsewhere() -> None:
-            time.sleep(3)
-            _run_stages(sqlite_url, job_id, Pipeline(settings), 0)
-
-        other = threading.Thread(target=finish_elsewhere)
-        other.start()
-        run = transdraft("translate", url, "--to", "nl", env=env)
-        other.join()
-    assert run.code == 0, run.stderr
-    assert run.stdout.strip() == "1"
-    assert f"job {job_id} is running in another process" in run.stderr
-    assert "error" not in run.stderr
+        waiting = subprocess.Popen([sys.executable, "-m", "cli", "translate", url, "--to", "nl"],
+                                   env=_environment(env), stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE, text=True)
+        try:
+            first = waiting.stderr.readline()  # it says it waits before it waits
+            assert first.startswith(f"job {job_id} is running in another process"), first
+            _run_stages(sqlite_url, job_id, Pipeline(settings), 0)  # `up` finishes the job
+            stdout, stderr = waiting.communicate(timeout=60)
+        finally:
+            waiting.kill()
+    assert waiting.returncode == 0, stderr
+    assert stdout.strip() == "1"
+    assert "error" not in stderr and "fetching" not in stderr  # nothing run twice
 
 
 def test_watch_draws_a_bar_on_a_terminal_and_stdout_stays_clean(sqlite_url, tmp_path):
