@@ -6,7 +6,7 @@ import logging
 
 import typer
 
-from cli import drafts, pipeline_commands, queue_commands, serve, sources, users
+from cli import drafts, pipeline_commands, queue_commands, serve, sites, sources, users
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
                   help="transdraft: fetch, translate and review articles.")
@@ -16,6 +16,7 @@ app.add_typer(drafts.app, name="drafts", help="Read and decide on drafts.")
 app.add_typer(sources.app, name="sources", help="Feeds and sitemaps read on a schedule.")
 app.add_typer(users.app, name="users", help="Accounts for the web app and the API.")
 app.command("serve")(serve.serve)
+sites.register(app)
 
 
 @app.callback()
