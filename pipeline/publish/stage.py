@@ -15,8 +15,7 @@ from sqlalchemy.orm import Session
 
 from pipeline.drafts import draft_document
 from pipeline.jobs import Pipeline, StageOutcome
-from pipeline.models import AuditEvent, Draft, Job, JobStage, JobState, Publication, SiteKind, \
-    utcnow
+from pipeline.models import AuditEvent, Draft, Job, JobState, Publication, SiteKind, utcnow
 from pipeline.publish.content import ApprovedContent, approved_content
 from pipeline.publish.errors import InvalidSite
 from pipeline.publish.webhook import publish_webhook
@@ -66,7 +65,7 @@ def _record(session: Session, job: Job, publication: Publication, content: Appro
                                    "remote_id": remote.remote_id, "status": remote.status,
                                    "revision": content.revision,
                                    **({"warnings": remote.warnings} if remote.warnings else {})}))
-    job.stage = JobStage.finished.value
+    # The stage stays "publish": in `jobs list` a done publish is told from a done translation.
     job.state = JobState.done.value
     job.last_error = None
     job.finished_at = now
