@@ -48,6 +48,13 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
+def _signal_group(process: subprocess.Popen, signum: int) -> None:
+    try:
+        os.killpg(process.pid, signum)
+    except ProcessLookupError:
+        pass
+
+
 def _link_or_copy(source, target) -> None:
     """A hard link where the file system allows it (much faster than a copy), else a copy."""
     try:
@@ -92,7 +99,8 @@ class WordPressSite:
         env = {**os.environ, "PHP_CLI_SERVER_WORKERS": "4"}
         self._processes.append(subprocess.Popen(
             ["php", "-S", f"127.0.0.1:{self.port}", "-t", str(self.tree)],
-            stdout=subprocess.DEVNULL, stderr=open(self.workdir / "php.log", "wb"), env=env))
+            stdout=subprocess.DEVNULL, stderr=open(self.workdir / "php.log", "wb"), env=env,
+            start_new_session=True))  # its worker processes are stopped with it, as a group
         self._wait(lambda: self._get("/wp-admin/install.php") is not None, "php -S")
         self._install()
         self.app_password = self.php(
@@ -102,12 +110,13 @@ class WordPressSite:
             'echo $r[0];')
 
     def stop(self) -> None:
+        # Each process leads its own group: php -S forks PHP_CLI_SERVER_WORKERS children.
         for process in reversed(self._processes):
-            process.send_signal(signal.SIGTERM)
+            _signal_group(process, signal.SIGTERM)
             try:
                 process.wait(10)
             except subprocess.TimeoutExpired:
-                process.kill()
+                _signal_group(process, signal.SIGKILL)
                 process.wait()
 
     def _start_mariadb(self) -> None:
@@ -123,7 +132,8 @@ class WordPressSite:
         if os.geteuid() == 0:
             args.append("--user=root")
         self._processes.append(subprocess.Popen(args, stdout=subprocess.DEVNULL,
-                                                stderr=subprocess.DEVNULL))
+                                                stderr=subprocess.DEVNULL,
+                                                start_new_session=True))
 
     def _sql(self, statement: str) -> bool:
         done = subprocess.run(["mariadb", "--no-defaults", f"--socket={self.socket}", "-uroot",
