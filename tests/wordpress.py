@@ -232,6 +232,12 @@ require_once ABSPATH . 'wp-settings.php';
         with urllib.request.urlopen(request, timeout=30) as response:
             return json.loads(response.read())
 
+    def page(self, path: str) -> bytes:
+        """A page of the site as a visitor sees it."""
+        body = self._get(path)
+        assert body is not None, f"no page at {path}"
+        return body
+
     def posts(self) -> list[dict]:
         """Every post but those in the trash, any status, with the editing context."""
         return self.rest("/wp/v2/posts", {"status": "publish,future,draft,pending,private",
@@ -246,7 +252,8 @@ require_once ABSPATH . 'wp-settings.php';
                  'foreach (["category", "post_tag"] as $tax) { foreach (get_terms(["taxonomy" '
                  '=> $tax, "hide_empty" => false]) as $t) { if ($t->term_id != 1) '
                  'wp_delete_term($t->term_id, $tax); } }'
-                 'update_option("transdraft_canonical", 0);')
+                 'update_option("transdraft_canonical", 0);'
+                 'update_option("permalink_structure", "/%year%/%monthnum%/%day%/%postname%/");')
 
     def hold_answers(self, on: bool) -> None:
         flag = self.tree / "wp-content" / "hold-answers"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import html as html_lib
 import re
 import unicodedata
@@ -72,12 +73,15 @@ def plain_text(inline_html: str) -> str:
 
 
 def slug_for(draft: Draft) -> str:
-    """A stable, readable post slug for ``draft``: its title in ASCII and its id.
+    """A stable, readable post slug for ``draft``: its title in ASCII and a short hash.
 
-    The id makes it unique to the draft, so a post whose creation answer was lost is found
-    again by it (WordPress keeps a given slug as it is, for drafts too).
+    The hash of the source URL and the target language makes it unique to the draft (and,
+    unlike the draft's id, to this article in any transdraft database that publishes to the
+    site), so a post whose creation answer was lost is found again by it. WordPress keeps a
+    slug it is given as it is, for drafts too.
     """
     ascii_title = unicodedata.normalize("NFKD", draft.title or "").encode("ascii", "ignore")
     words = re.findall(r"[a-z0-9]+", ascii_title.decode().lower())
-    stem = "-".join(words)[:80].strip("-")
-    return f"{stem}-td{draft.id}" if stem else f"transdraft-{draft.id}"
+    stem = "-".join(words)[:80].strip("-") or "transdraft"
+    key = f"{draft.article.canonical_url} {draft.target_lang}".encode()
+    return f"{stem}-td{hashlib.sha256(key).hexdigest()[:8]}"

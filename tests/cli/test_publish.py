@@ -109,7 +109,8 @@ def _check_post_holds_the_draft(post: dict, draft: dict, wordpress, site) -> Non
     composed = lxml.html.fromstring(draft["html"])
     assert post["title"]["raw"] == draft["title"]
     for part in ("header", "footer"):
-        assert content.xpath(f"//{part}")[0].text_content() == composed.xpath(f"//{part}")[0].text_content()
+        assert (content.xpath(f"//{part}")[0].text_content()
+                == composed.xpath(f"//{part}")[0].text_content())
     for tag in ("h2", "h3", "p", "blockquote", "li", "figcaption"):
         expected = [e.text_content() for e in composed.iter(tag)]
         assert expected == [e.text_content() for e in content.iter(tag)], tag

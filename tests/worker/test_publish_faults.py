@@ -56,3 +56,4 @@ def test_a_worker_killed_mid_publish_leaves_exactly_one_post(pg_url, redis_serve
         publication = session.scalars(select(Publication)).one()
         assert (publication.remote_id, publication.revision) == (str(posts[0]["id"]), 1)
         assert session.get(Draft, draft_id).status == "approved"
+    assert wordpress.app_password not in cluster.logs()
