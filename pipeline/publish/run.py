@@ -7,6 +7,7 @@ would, so its lease, retries and record are the same; the caller only waits for 
 from __future__ import annotations
 
 import time
+from datetime import timezone
 
 from sqlalchemy import select
 
@@ -14,7 +15,7 @@ from pipeline.db import session_scope
 from pipeline.errors import PipelineError
 from pipeline.execution import execute
 from pipeline.jobs import Pipeline
-from pipeline.models import Job, JobState, Publication
+from pipeline.models import Job, JobState, Publication, utcnow
 
 
 def publish_now(database_url: str, job_id: int, pipeline: Pipeline,
@@ -26,10 +27,10 @@ def publish_now(database_url: str, job_id: int, pipeline: Pipeline,
     """
     deadline = time.monotonic() + timeout
     while True:
-        result = execute(database_url, job_id, pipeline)
+        execute(database_url, job_id, pipeline)
         with session_scope(database_url) as session:
             job = session.get(Job, job_id)
-            state, error = job.state, job.last_error
+            state, error, due = job.state, job.last_error, job.next_attempt_at
             if state == JobState.done.value:
                 publication = session.scalars(
                     select(Publication).where(Publication.job_id == job_id)).first()
@@ -39,4 +40,10 @@ def publish_now(database_url: str, job_id: int, pipeline: Pipeline,
         if time.monotonic() > deadline:
             raise PipelineError(f"publish job {job_id} is still {state} ({error or 'waiting'}); "
                                 f"the workers go on with it: transdraft jobs show {job_id}")
-        time.sleep(min(max(result.delay, 0.2), 5.0, max(0.0, deadline - time.monotonic())))
+        # Queued: until its backoff is over; running elsewhere: a short poll.
+        wait = 0.2
+        if state == JobState.queued.value and due is not None:
+            if due.tzinfo is None:  # SQLite returns naive UTC datetimes
+                due = due.replace(tzinfo=timezone.utc)
+            wait = max(wait, (due - utcnow()).total_seconds())
+        time.sleep(min(wait, 5.0, max(0.0, deadline - time.monotonic())))

@@ -155,8 +155,8 @@ class WordPress:
     def term_id(self, taxonomy: str, name: str) -> int:
         """The id of the category or tag ``name`` (``taxonomy``: categories or tags), made
         when the site has none of that name."""
-        found = self.call("GET", f"wp/v2/{taxonomy}",
-                          params={"search": name, "per_page": 100, "context": "edit"})
+        # The view context: an Author may read terms but not in the edit context.
+        found = self.call("GET", f"wp/v2/{taxonomy}", params={"search": name, "per_page": 100})
         for term in found or []:
             if html_lib.unescape(term.get("name", "")).casefold() == name.casefold():
                 return int(term["id"])
