@@ -29,14 +29,13 @@ WORDPRESS_TREE = Path("/usr/share/wordpress")
 REPO = Path(__file__).resolve().parents[1]
 ADMIN = "editor-admin"
 ADMIN_PASSWORD = "a-long-admin-password-1234"
-# A test-only must-use plugin: while the flag file exists, answers to post creations and
-# updates are held back (after WordPress has saved the post), so a test can kill a worker
-# mid-publish.
+# A test-only must-use plugin: while the flag file exists, the answer to a post creation is
+# held back (after WordPress has saved the post), so a test can kill a worker mid-publish.
 SLOW_PLUGIN = """<?php
-add_action('rest_after_insert_post', function () {
+add_action('rest_after_insert_post', function ($post, $request, $creating) {
     $flag = __DIR__ . '/../hold-answers';
-    while (file_exists($flag)) { clearstatcache(); usleep(100000); }
-});
+    while ($creating && file_exists($flag)) { clearstatcache(); usleep(100000); }
+}, 10, 3);
 """
 
 

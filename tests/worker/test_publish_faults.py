@@ -35,7 +35,10 @@ def test_a_worker_killed_mid_publish_leaves_exactly_one_post(pg_url, redis_serve
         review.approve(session, draft, "ann")
         request_publish(session, draft, list_sites(session), "ann")
         draft_id = draft.id
-    cluster = cluster_for(pg_url, redis_server.url, "http://127.0.0.1:9")
+    # Time limits well above the hold: the worker is killed by the test, not by Celery.
+    cluster = cluster_for(pg_url, redis_server.url, "http://127.0.0.1:9",
+                          task_soft_time_limit=60, task_time_limit=70,
+                          broker_visibility_timeout=120)
     wordpress.hold_answers(True)
     try:
         first = cluster.worker(concurrency=1)
