@@ -56,6 +56,7 @@ def show_command(
     from pipeline.db import session_scope
     from pipeline.drafts import draft_document
     from pipeline.models import Draft
+    from pipeline.publish.records import publication_documents
     from pipeline.render import render_markdown
 
     if format not in ("html", "md", "json"):
@@ -66,6 +67,7 @@ def show_command(
         if draft is None:
             raise fail(f"no draft with id {draft_id}")
         document = draft_document(draft)
+        document["publications"] = publication_documents(session, draft_id)
     if format == "json":
         typer.echo(json.dumps(document, ensure_ascii=False, indent=2))
     elif format == "md":

@@ -6,7 +6,7 @@ import logging
 
 import typer
 
-from cli import blocks, drafts, pipeline_commands, queue_commands, serve, sources, users
+from cli import blocks, drafts, pipeline_commands, queue_commands, serve, sites, sources, users
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
                   help="transdraft: fetch, translate and review articles.")
@@ -17,6 +17,7 @@ app.add_typer(sources.app, name="sources", help="Feeds and sitemaps read on a sc
 app.add_typer(users.app, name="users", help="Accounts for the web app and the API.")
 app.command("serve")(serve.serve)
 app.add_typer(blocks.app, name="blocks", help="Check the header and footer block templates.")
+sites.register(app)
 
 
 @app.callback()

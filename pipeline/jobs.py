@@ -134,6 +134,10 @@ def run_stage(session: Session, job: Job, pipeline: Pipeline) -> StageOutcome:
         return _fetch_stage(session, job, pipeline)
     if job.stage in (JobStage.translate.value, JobStage.compose.value):
         return _translate_stage(session, job, pipeline)
+    if job.stage == JobStage.publish.value:
+        from pipeline.publish.stage import publish_stage  # publishing builds on this module
+
+        return publish_stage(session, job, pipeline)
     return StageOutcome(job.id, None, job.draft_id)
 
 

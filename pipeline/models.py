@@ -54,6 +54,7 @@ class JobStage(str, enum.Enum):
     fetch = "fetch"  # fetch and extract: produces the Article
     translate = "translate"  # produces the Draft's segments
     compose = "compose"  # produces the Draft's composed HTML
+    publish = "publish"  # puts an approved draft on a site (pipeline/publish)
     finished = "finished"
 
 
@@ -357,6 +358,62 @@ class ProviderCooldown(Base):
     provider: Mapped[str] = mapped_column(String(40), primary_key=True)
     until: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     reason: Mapped[str] = mapped_column(Text, default="")
+
+
+# --- Publishing: sites approved drafts go to, and what was published where (pipeline/publish) ---
+
+
+class SiteKind(str, enum.Enum):
+    wordpress = "wordpress"  # REST API v2 with an application password
+    webhook = "webhook"  # a signed JSON POST, for every other CMS
+
+
+class Site(Base):
+    """A publishing target. ``secret`` (application password or HMAC key) is never shown."""
+
+    __tablename__ = "sites"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    url: Mapped[str] = mapped_column(String(2048))
+    username: Mapped[str] = mapped_column(String(200), default="")
+    secret: Mapped[str] = mapped_column(Text, default="")
+    post_status: Mapped[str] = mapped_column(String(16), default="draft")
+    categories: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    tag_site_name: Mapped[bool] = mapped_column(Boolean, default=False)
+    upload_images: Mapped[bool] = mapped_column(Boolean, default=False)
+    auto: Mapped[bool] = mapped_column(Boolean, default=False)  # publish every approval
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Publication(Base):
+    """A draft on a site: the remote post and the revision it shows, one row per draft and site.
+
+    ``slug`` is fixed when the row is made, so a retry whose first answer was lost finds the
+    post it created instead of making a second one.
+    """
+
+    __tablename__ = "publications"
+    __table_args__ = (
+        UniqueConstraint("draft_id", "site_id", name="uq_publications_draft_site"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    draft_id: Mapped[int] = mapped_column(ForeignKey("drafts.id", ondelete="CASCADE"), index=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"), index=True)
+    # The latest publish job (its state, attempts and reason are the job's).
+    job_id: Mapped[int | None] = mapped_column(
+        ForeignKey("jobs.id", ondelete="SET NULL"), default=None, index=True)
+    slug: Mapped[str] = mapped_column(String(200))
+    remote_id: Mapped[str | None] = mapped_column(String(100), default=None)
+    url: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(20), default="")  # the remote post's status
+    revision: Mapped[int | None] = mapped_column(Integer, default=None)  # revision published
+    published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    site: Mapped[Site] = relationship()
 
 
 # --- Accounts (web app and CLI): users, API tokens, login sessions, login attempts ---------

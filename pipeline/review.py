@@ -170,7 +170,11 @@ def approve(session: Session, draft: Draft, actor: str, comment: str = "") -> Au
     """Approve the draft; :class:`ReviewConflict` when it is approved already."""
     if draft.status == DraftStatus.approved.value:
         raise ReviewConflict(f"draft {draft.id} is already approved")
-    return _decide(session, draft, DraftStatus.approved, actor, comment)
+    event = _decide(session, draft, DraftStatus.approved, actor, comment)
+    from pipeline.publish.enqueue import auto_publish  # publishing builds on review
+
+    auto_publish(session, draft, actor)  # sites added with --auto get every approval
+    return event
 
 
 def reject(session: Session, draft: Draft, actor: str, comment: str) -> AuditEvent:

@@ -96,3 +96,7 @@ def blank_site(_module_stub):
     _module_stub.routes = {}
     _module_stub.requests.clear()
     return _module_stub
+
+
+# The real WordPress of the publishing tests (started once, on first use).
+from tests.wordpress import _wordpress_server, wordpress  # noqa: E402,F401

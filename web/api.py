@@ -10,13 +10,14 @@ from datetime import date
 from typing import Literal
 
 from fastapi import APIRouter, HTTPException, Query, Request, Response
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from pipeline import review
 from pipeline.drafts import DraftFilters, draft_document, search_drafts
 from pipeline.errors import PipelineError
 from pipeline.export import FORMATS, NotExportable, export_draft
 from pipeline.models import Draft, DraftStatus, Job
+from pipeline.publish.records import publication_documents
 from pipeline.render import clean_block
 from web.auth import DbSession, Operator, Reviewer
 from web.schemas import (
@@ -80,6 +81,7 @@ def draft_out(draft: Draft) -> dict:
     document["source_blocks"] = [clean_block(block) for block in
                                  (draft.article.structure or {}).get("blocks", [])]
     document["checks"] = [c for c in document["checks"] if isinstance(c, dict)]
+    document["publications"] = publication_documents(object_session(draft), draft.id)
     return document
 
 

@@ -106,6 +106,7 @@ class DraftOut(BaseModel):
     blocks: list[dict[str, Any]]
     source_blocks: list[dict[str, Any]]
     checks: list[Check]
+    publications: list[dict[str, Any]] = []  # where the draft was published (pipeline.publish)
 
 
 class DraftPatch(BaseModel):

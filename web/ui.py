@@ -28,6 +28,7 @@ from pipeline.render import render_blocks
 from pipeline.sanitize import clean_html
 from web.api import get_draft, get_job, publish_jobs
 from web.auth import Admin, DbSession, Identity, Operator, Reviewer
+from web.publishing import publishing_context
 from web.schemas import LANG_PATTERN
 
 router = APIRouter(include_in_schema=False)
@@ -119,7 +120,8 @@ def _draft_context(session: Session, draft, diff_number: int | None) -> dict[str
     return {"draft": draft, "article": draft.article, "rows": rows,
             "general_checks": checks.get(-1, []),
             "preview": safe_html(draft.html), "revisions": revisions, "diff": diff,
-            "audit": review.audit_log(session, draft), "approval": approval(session, draft)}
+            "audit": review.audit_log(session, draft), "approval": approval(session, draft),
+            "publishing": publishing_context(session, draft)}
 
 
 @router.get("/drafts/{draft_id}", response_class=HTMLResponse)

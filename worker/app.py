@@ -14,11 +14,12 @@ from kombu import Queue
 from config.settings import Settings, get_settings
 
 # A queue per kind of work, so a slow translation provider does not hold up fetching.
-QUEUES = ("fetch", "translate", "compose", "dispatch", "sweep")
+QUEUES = ("fetch", "translate", "compose", "publish", "dispatch", "sweep")
 STAGE_TASKS = {
     "fetch": "transdraft.fetch",
     "translate": "transdraft.translate",
     "compose": "transdraft.compose",
+    "publish": "transdraft.publish",
 }
 
 

@@ -70,6 +70,12 @@ def compose_job(job_id: int) -> str:
     return run_job(job_id)
 
 
+@shared_task(name="transdraft.publish")
+def publish_job(job_id: int) -> str:
+    """Publish the job's approved draft to the job's site."""
+    return run_job(job_id)
+
+
 @shared_task(name="transdraft.dispatch")
 def dispatch(job_ids: list[int]) -> int:
     """Send the current stage of each of a batch of jobs (a big enqueue, fanned out)."""

@@ -49,6 +49,16 @@ ROLES = {
     ("POST", "/admin/users"): ADMIN,
     ("POST", "/admin/users/{user_id}/tokens"): ADMIN,
     ("POST", "/admin/tokens/{token_id}/revoke"): ADMIN,
+    ("POST", "/api/drafts/{draft_id}/publish"): REVIEW,
+    ("POST", "/drafts/{draft_id}/publish"): REVIEW,
+    ("GET", "/api/sites"): ADMIN,
+    ("POST", "/api/sites"): ADMIN,
+    ("DELETE", "/api/sites/{site_name}"): ADMIN,
+    ("POST", "/api/sites/{site_name}/test"): ADMIN,
+    ("GET", "/admin/sites"): ADMIN,
+    ("POST", "/admin/sites"): ADMIN,
+    ("POST", "/admin/sites/{site_name}/remove"): ADMIN,
+    ("POST", "/admin/sites/{site_name}/test"): ADMIN,
 }
 
 
@@ -60,7 +70,7 @@ def world(seeded):
         spare = session.query(User).filter_by(name="reviewer1").one()
         spare_token = accounts.create_token(session, spare, "spare").token.id
         ids = {"draft_id": draft_id, "job_id": job_id, "index": 0, "user_id": spare.id,
-               "token_id": spare_token}
+               "token_id": spare_token, "site_name": "no-such-site"}
     with make_client(url) as client:
         yield client, users, ids
 

@@ -1,0 +1,72 @@
+"""The publish stage: put the approved revision of the job's draft on the job's site.
+
+Run by :func:`pipeline.jobs.run_stage` like fetch and translate, so it is claimed with a
+lease, retried with backoff on :class:`PublishUnavailable` and failed with the reason on a
+refusal. The remote call happens before the transaction commits; if the commit (or the
+worker) is lost, the next attempt finds the post by its slug and updates it.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from pipeline.drafts import draft_document
+from pipeline.jobs import Pipeline, StageOutcome
+from pipeline.models import AuditEvent, Draft, Job, JobState, Publication, SiteKind, utcnow
+from pipeline.publish.content import ApprovedContent, approved_content
+from pipeline.publish.errors import InvalidSite
+from pipeline.publish.webhook import publish_webhook
+from pipeline.publish.wordpress import RemotePost, publish_wordpress
+
+log = logging.getLogger(__name__)
+
+
+def publish_stage(session: Session, job: Job, pipeline: Pipeline) -> StageOutcome:
+    """Publish, record where and which revision, and end the job done."""
+    publication = session.scalars(
+        select(Publication).where(Publication.job_id == job.id)).first()
+    if publication is None:
+        raise InvalidSite(f"job {job.id}: nothing to publish (the site was removed)")
+    draft = session.get(Draft, publication.draft_id)
+    content = approved_content(session, draft)
+    site = publication.site
+    if site.kind == SiteKind.wordpress.value:
+        remote = publish_wordpress(site, content, publication, pipeline.settings)
+    else:
+        remote = publish_webhook(site, _document(draft, content), publication,
+                                 content.revision, pipeline.settings)
+    _record(session, job, publication, content, remote)
+    log.info("draft %s revision %s published to %s: %s", draft.id, content.revision,
+             site.name, remote.url)
+    return StageOutcome(job.id, None, draft.id)
+
+
+def _document(draft: Draft, content: ApprovedContent) -> dict:
+    document = draft_document(draft)
+    document.update(title=content.title, html=content.html,
+                    blocks=[block.to_dict() for block in content.blocks])
+    return document
+
+
+def _record(session: Session, job: Job, publication: Publication, content: ApprovedContent,
+            remote: RemotePost) -> None:
+    now = utcnow()
+    publication.remote_id = remote.remote_id
+    publication.url = remote.url
+    publication.status = remote.status
+    publication.revision = content.revision
+    publication.published_at = now
+    session.add(AuditEvent(draft_id=content.draft_id, job_id=job.id, actor="system",
+                           action="published",
+                           detail={"site": publication.site.name, "url": remote.url,
+                                   "remote_id": remote.remote_id, "status": remote.status,
+                                   "revision": content.revision,
+                                   **({"warnings": remote.warnings} if remote.warnings else {})}))
+    # The stage stays "publish": in `jobs list` a done publish is told from a done translation.
+    job.state = JobState.done.value
+    job.last_error = None
+    job.finished_at = now
+    job.lease_expires_at = None

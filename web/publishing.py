@@ -1,0 +1,209 @@
+"""Publishing in the web app: the publish API and button (reviewers), sites (admins).
+
+Site secrets come in through forms and request bodies and never go out: no page, answer or
+message contains them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
+
+from config.settings import Settings
+from pipeline.publish.enqueue import request_publish
+from pipeline.publish.errors import InvalidSite, NotPublishable, PublishRefused, \
+    PublishUnavailable
+from pipeline.publish.records import publication_documents
+from pipeline.publish.sites import add_site, get_site, list_sites, remove_site, site_document
+from web.api import get_draft, publish_jobs
+from web.auth import Admin, DbSession, Identity, Reviewer
+from web.schemas import JobOut
+
+api = APIRouter(prefix="/api", tags=["publishing"])
+pages = APIRouter(include_in_schema=False)
+
+
+class PublishBody(BaseModel):
+    """Which site to publish to; none: every site."""
+
+    site: str | None = Field(None, max_length=100)
+
+
+class PublishAnswer(BaseModel):
+    jobs: list[JobOut]
+    publications: list[dict[str, Any]]
+
+
+class SiteIn(BaseModel):
+    """A site to add: ``secret`` is the application password or the webhook's signing key."""
+
+    name: str = Field(..., max_length=100)
+    kind: str = Field(..., pattern="^(wordpress|webhook)$")
+    url: str = Field(..., max_length=2048)
+    user: str = Field("", max_length=200)
+    secret: str = Field(..., max_length=1000, repr=False)
+    status: str = "draft"
+    categories: list[str] = []
+    auto: bool = False
+    upload_images: bool = False
+    tag_site_name: bool = False
+
+
+def publishing_context(session: Session, draft) -> dict[str, Any]:
+    """What the draft page shows about publishing: the records and the sites to choose from."""
+    return {"publications": publication_documents(session, draft.id),
+            "sites": [site.name for site in list_sites(session)]}
+
+
+def _request(request: Request, session: Session, draft_id: int, site: str | None,
+             identity: Identity) -> list:
+    draft = get_draft(session, draft_id)
+    try:
+        sites = [get_site(session, site)] if site else list_sites(session)
+    except InvalidSite as error:
+        raise HTTPException(404, error.reason) from None
+    if not sites:
+        raise HTTPException(409, "no site to publish to: an admin adds one first")
+    settings: Settings = request.app.state.settings
+    try:
+        requests = request_publish(session, draft, sites, identity.name, settings.max_attempts)
+    except NotPublishable as error:
+        raise HTTPException(409, error.reason) from None
+    session.commit()
+    publish_jobs(request, [r.job.id for r in requests if r.new])
+    return requests
+
+
+@api.post("/drafts/{draft_id}/publish", status_code=202, response_model=PublishAnswer,
+          responses={409: {"description": "the draft is not approved"}})
+def publish(draft_id: int, request: Request, session: DbSession, identity: Reviewer,
+            body: PublishBody | None = None) -> dict:
+    """Queue the publish of the approved revision to one site (or every site)."""
+    requests = _request(request, session, draft_id, (body or PublishBody()).site, identity)
+    return {"jobs": [r.job for r in requests],
+            "publications": publication_documents(session, draft_id)}
+
+
+@api.get("/sites")
+def sites(session: DbSession, identity: Admin) -> list[dict]:
+    """The sites, without their secrets."""
+    return [site_document(site) for site in list_sites(session)]
+
+
+@api.post("/sites", status_code=201)
+def create_site(body: SiteIn, session: DbSession, identity: Admin) -> dict:
+    """Add a site; the answer leaves the secret out."""
+    try:
+        site = add_site(session, body.name, body.kind, body.url, body.secret, body.user,
+                        body.status, body.categories, body.auto, body.upload_images,
+                        body.tag_site_name)
+    except InvalidSite as error:
+        raise HTTPException(422, error.reason) from None
+    session.commit()
+    return site_document(site)
+
+
+@api.delete("/sites/{site_name}", status_code=204)
+def delete_site(site_name: str, session: DbSession, identity: Admin) -> Response:
+    """Forget a site (its posts stay where they are)."""
+    try:
+        remove_site(session, site_name)
+    except InvalidSite as error:
+        raise HTTPException(404, error.reason) from None
+    session.commit()
+    return Response(status_code=204)
+
+
+@api.post("/sites/{site_name}/test")
+def test_site(site_name: str, request: Request, session: DbSession, identity: Admin) -> dict:
+    """Check the site's address, credentials and rights: ``ok`` and what was found or wrong."""
+    from pipeline.publish.probe import test_site as probe
+
+    try:
+        site = get_site(session, site_name)
+    except InvalidSite as error:
+        raise HTTPException(404, error.reason) from None
+    try:
+        return {"ok": True, "findings": probe(site, request.app.state.settings)}
+    except (PublishRefused, PublishUnavailable) as error:
+        return {"ok": False, "findings": [error.reason]}
+
+
+# --- pages -------------------------------------------------------------------------------
+
+
+@pages.post("/drafts/{draft_id}/publish")
+async def publish_button(request: Request, draft_id: int, session: DbSession,
+                         identity: Reviewer) -> Response:
+    """The draft page's Publish button."""
+    form = await request.form()
+    site = str(form.get("site", "")) or None
+    try:
+        requests = _request(request, session, draft_id, site, identity)
+    except HTTPException as error:
+        return _back_to_draft(draft_id, f"Not published: {error.detail}")
+    queued = ", ".join(f"{r.site} (job {r.job.id})" for r in requests)
+    return _back_to_draft(draft_id, f"Publishing to {queued}.")
+
+
+def _back_to_draft(draft_id: int, message: str) -> RedirectResponse:
+    return RedirectResponse(f"/drafts/{draft_id}?msg={quote(message)}#publishing",
+                            status_code=303)
+
+
+def _sites_page(request: Request, session: Session, identity: Identity, message: str = "",
+                findings: list[str] | None = None, status: int = 200) -> Response:
+    return request.app.state.templates.TemplateResponse(request, "sites.html", {
+        "identity": identity, "csrf_token": identity.csrf_token,
+        "sites": [site_document(site) for site in list_sites(session)],
+        "message": message, "findings": findings or []}, status_code=status)
+
+
+@pages.get("/admin/sites", response_class=HTMLResponse)
+def sites_page(request: Request, session: DbSession, identity: Admin) -> Response:
+    """The publishing sites."""
+    return _sites_page(request, session, identity)
+
+
+@pages.post("/admin/sites", response_class=HTMLResponse)
+async def add_site_form(request: Request, session: DbSession, identity: Admin) -> Response:
+    """Add a site from the form."""
+    form = await request.form()
+    field = lambda name: str(form.get(name, "")).strip()  # noqa: E731
+    try:
+        site = add_site(session, field("name"), field("kind"), field("url"), field("secret"),
+                        field("user"), field("status") or "draft",
+                        [c for c in field("categories").split(",") if c.strip()],
+                        auto=bool(form.get("auto")), upload_images=bool(form.get("upload_images")),
+                        tag_site_name=bool(form.get("tag_site_name")))
+    except InvalidSite as error:
+        session.rollback()
+        return _sites_page(request, session, identity, error.reason, status=422)
+    session.commit()
+    return _sites_page(request, session, identity, f"Site {site.name} added.")
+
+
+@pages.post("/admin/sites/{site_name}/remove", response_class=HTMLResponse)
+def remove_site_form(request: Request, site_name: str, session: DbSession,
+                     identity: Admin) -> Response:
+    """Remove a site."""
+    try:
+        remove_site(session, site_name)
+    except InvalidSite as error:
+        raise HTTPException(404, error.reason) from None
+    session.commit()
+    return _sites_page(request, session, identity, f"Site {site_name} removed.")
+
+
+@pages.post("/admin/sites/{site_name}/test", response_class=HTMLResponse)
+def test_site_form(request: Request, site_name: str, session: DbSession,
+                   identity: Admin) -> Response:
+    """Check a site and show what was found."""
+    answer = test_site(site_name, request, session, identity)
+    verdict = f"Site {site_name}: " + ("ok." if answer["ok"] else "not usable.")
+    return _sites_page(request, session, identity, verdict, answer["findings"])
