@@ -33,6 +33,7 @@ from bench.extract_fidelity import (body_text, draft_lines, f1, missing_runs,  #
 from pipeline.errors import NotAnArticle  # noqa: E402
 from pipeline.extract import MIN_WORDS, extract  # noqa: E402
 from pipeline.extract.script import word_count  # noqa: E402
+from pipeline.extraction_loss import extraction_loss  # noqa: E402
 
 DATA = ROOT / ".." / "shared" / "data"
 
@@ -49,7 +50,7 @@ def main() -> int:
         return 0
     pages = sorted(p for p in data.iterdir() if (p / "source.html").is_file())
     ok = not_article = errors = title_hits = lang_hits = author_hits = 0
-    blocks = figures = expected_images = 0
+    blocks = figures = expected_images = loss_warnings = 0
     seconds = 0.0
     failures: list[str] = []
     fidelity: list[PageFidelity] = []
@@ -78,6 +79,7 @@ def main() -> int:
         if article is None:
             continue
         ok += 1
+        loss_warnings += bool(extraction_loss(article))
         title_hits += _norm(article.title) == _norm(meta.get("title", ""))
         lang = (meta.get("lang") or "")[:2].lower()
         lang_hits += bool(lang) and article.source_lang == lang
@@ -97,6 +99,7 @@ def main() -> int:
         ("author within expected byline", author_hits),
         ("mean blocks per page", f"{blocks / max(ok, 1):.1f}"),
         ("figures found / <img> in expected", f"{figures} / {expected_images}"),
+        ("extraction_loss warnings", loss_warnings),
         ("mean seconds per page", f"{seconds / max(len(pages), 1):.3f}"),
     ]
     width = max(len(name) for name, _ in rows)

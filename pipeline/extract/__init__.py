@@ -16,6 +16,7 @@ from dataclasses import replace
 
 import trafilatura
 from lxml import etree
+from trafilatura.settings import set_date_params
 from trafilatura.xml import xmltotxt
 from lxml import html as lxml_html
 
@@ -24,13 +25,15 @@ from pipeline.errors import NotAnArticle
 from pipeline.extract.body import Draft, body_drafts
 from pipeline.extract.figures import (cut_trailing_text, figure_block, figure_container,
                                       image_url, is_tiny)
+from pipeline.extract.gallery import without_gallery_chrome
 from pipeline.extract.inline import inline_fragment, normalize_space, plain_text
 from pipeline.extract.locate import TextIndex, squeeze
 from pipeline.extract.markup import PageMarkup, restore_markup
 from pipeline.extract.script import word_count
 from pipeline.extract.metadata import (base_url, byline_from_page, canonical_url, choose_title,
                                        clean_author, declared_language, detected_language,
-                                       lead_image, meta_description, meta_site_name)
+                                       lead_image, meta_description, meta_site_name,
+                                       stated_date)
 
 __all__ = ["extract"]
 
@@ -43,7 +46,7 @@ _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
 _CHROME = re.compile(
     r"related|comment|share|sharing|social|newsletter|promo|advert|sidebar|"
     r"recommend|more-stories|teaser|widget|cookie|subscribe|signup|popular|trending|"
-    r"outbrain|taboola|author-bio|avatar", re.IGNORECASE)
+    r"outbrain|taboola|author-bio|avatar|logo|(?<![a-z])print(?![a-z])", re.IGNORECASE)
 _CHROME_TAGS = frozenset({"nav", "aside", "footer", "form"})
 
 
@@ -63,7 +66,9 @@ def extract(html: str, url: str) -> ExtractedArticle:
     document = trafilatura.bare_extraction(
         copy.deepcopy(root), url=None, include_comments=False, include_formatting=False,
         include_links=False, include_images=False, include_tables=True, with_metadata=True,
-        deduplicate=False)
+        deduplicate=False,
+        # No extensive search: it reads bare years and loose numbers of the page as dates.
+        date_extraction_params=set_date_params(extensive=False))
     if document is None or document.body is None:
         raise NotAnArticle(NO_MAIN_TEXT)
     reference = xmltotxt(document.body, include_formatting=False)
@@ -82,7 +87,7 @@ def extract(html: str, url: str) -> ExtractedArticle:
     _locate(drafts, index)
     _recover_figures(drafts, root, index, base, title)
     _attach_quote_sources(drafts)
-    blocks = _dedupe_captions([d.block for d in drafts])
+    blocks = without_gallery_chrome([d.block for d in drafts])
 
     body_text = " ".join(plain_text(t) for b in blocks for _, t in b.segments())
     author = clean_author(document.author or "") or clean_author(byline_from_page(root))
@@ -92,11 +97,13 @@ def extract(html: str, url: str) -> ExtractedArticle:
         title=title,
         blocks=blocks,
         author=author,
-        published=document.date or "",
+        published=stated_date(document.date, html),
         site_name=site_name,
         source_lang=declared_language(root) or detected_language(body_text),
         lead_image=lead_image(document.image, base) or (figure_srcs[0] if figure_srcs else ""),
         description=normalize_space(document.description or meta_description(root)),
+        reference_chars=len(squeeze(reference)) + len(squeeze(title)) * (
+            squeeze(title) not in squeeze(reference)),
     )
 
 
@@ -214,18 +221,3 @@ def _attach_quote_sources(drafts: list[Draft]) -> None:
         if plain_text(html).endswith(cite):
             html = inline_fragment(cut_trailing_text(html, source.text_content()), "")
         drafts[i].block = replace(draft.block, html=html, cite=cite)
-
-
-def _dedupe_captions(blocks: list[Block]) -> list[Block]:
-    """Drop paragraphs that only repeat the caption or credit of a neighbouring figure."""
-    result: list[Block] = []
-    for i, block in enumerate(blocks):
-        if block.kind == "paragraph":
-            text = squeeze(plain_text(block.html))
-            neighbours = blocks[max(0, i - 2):i] + blocks[i + 1:i + 3]
-            if any(n.kind == "figure" and text and text in {
-                    squeeze(plain_text(n.caption)), squeeze(n.credit),
-                    squeeze(plain_text(n.caption) + n.credit)} for n in neighbours):
-                continue
-        result.append(block)
-    return result

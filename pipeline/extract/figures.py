@@ -177,13 +177,21 @@ def _srcset(value: str) -> list[str]:
     return [url for _, url in sorted(candidates, key=lambda c: -c[0])]
 
 
+_STYLE_SIZE = re.compile(r"(?:^|;)\s*(?:max-)?(?:width|height)\s*:\s*(\d+)px", re.IGNORECASE)
+_STYLE_HIDDEN = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+
+
 def is_tiny(img: etree._Element) -> bool:
-    """True for images declared smaller than a figure could be."""
+    """True for images declared smaller than a figure could be (tracking pixels, icons,
+    spacers), by attribute or inline style, and for images hidden from readers."""
     for name in ("width", "height"):
         value = (img.get(name) or "").strip().removesuffix("px")
         if value.isdigit() and int(value) < _TINY:
             return True
-    return False
+    style = img.get("style") or ""
+    if any(int(size) < _TINY for size in _STYLE_SIZE.findall(style)):
+        return True
+    return bool(_STYLE_HIDDEN.search(style)) or img.get("hidden") is not None
 
 
 def figure_container(img: etree._Element) -> etree._Element | None:
