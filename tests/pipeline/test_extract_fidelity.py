@@ -145,3 +145,33 @@ def test_the_shipped_disclaimers_say_nothing_of_a_date_the_page_does_not_state()
         assert "2026-" not in html_text and "None" not in html_text
         assert " op " not in html_text.split("</p>")[0]
         assert " on " not in html_text.split("</p>")[0]
+
+
+def _story(paragraph: str) -> str:
+    return (f"<html><head><title>Harbour</title></head><body><article><h1>Harbour</h1>"
+            f"{_FILLER}<p>{paragraph}</p>{_FILLER.replace('Tuesday', 'Friday')}"
+            f"</article></body></html>")
+
+
+def test_links_and_emphasis_come_back_around_trafilatura_text():
+    # Asked for links and formatting, trafilatura drops the link and the space after it.
+    paragraph = ('The film is <em>currently</em> <a href="/watch"><em>streaming on Netflix</em>'
+                 '</a> <em>and available to rent</em> on <a href="https://shop.example/">the '
+                 'shop</a>, the studio said.')
+    article = extract(_story(paragraph), URL)
+    block = next(b for b in article.blocks if "Netflix" in b.html)
+    assert block.html == (
+        'The film is <em>currently</em> <a href="https://news.example.org/watch"><em>'
+        'streaming on Netflix</em></a> <em>and available to rent</em> on '
+        '<a href="https://shop.example/">the shop</a>, the studio said.')
+
+
+def test_a_srcset_url_with_commas_is_one_url():
+    page = _story("A paragraph long enough to be the body of the story, with a picture after "
+                  "it that the page loads lazily from its srcset only.") .replace(
+        "</article>", '<figure><img src="data:image/gif;base64,R0lGOD" srcset="'
+        'https://img.example/c_fill,w_80/a.jpg 80w, https://img.example/c_fit,w_800/a.jpg '
+        '800w"><figcaption>The quay.</figcaption></figure>' + _FILLER + "</article>")
+    article = extract(page, URL)
+    assert [b.src for b in article.blocks if b.kind == "figure"] == [
+        "https://img.example/c_fit,w_800/a.jpg"]
