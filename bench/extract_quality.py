@@ -181,14 +181,14 @@ def _print_fidelity(all_pages: list[PageFidelity], worst: int = 6) -> None:
     for page in all_pages:
         if page.no_article:
             print(f"  {page.name}: {page.no_article}")
-    print(f"pages where transdraft loses most of trafilatura's text (recall):")
+    print("pages where transdraft loses most of trafilatura's text (recall):")
     for page in sorted(pages, key=lambda p: p.plain[1])[:worst]:
         if page.plain[1] >= 1.0:
             break
         print(f"  {page.name}: R {page.plain[1]:.3f}")
         for kind, text, size in page.lost:
             print(f"    lost {kind}, {size} tokens: {text}")
-    print(f"pages where transdraft adds most that trafilatura lacks (precision):")
+    print("pages where transdraft adds most that trafilatura lacks (precision):")
     for page in sorted(pages, key=lambda p: p.plain[0])[:worst]:
         if page.plain[0] >= 1.0:
             break

@@ -20,7 +20,7 @@ from trafilatura.settings import set_date_params
 from trafilatura.xml import xmltotxt
 from lxml import html as lxml_html
 
-from pipeline.document import Block, ExtractedArticle
+from pipeline.document import ExtractedArticle
 from pipeline.errors import NotAnArticle
 from pipeline.extract.body import Draft, body_drafts
 from pipeline.extract.figures import (cut_trailing_text, figure_block, figure_container,

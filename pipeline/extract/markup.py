@@ -25,8 +25,6 @@ from pipeline.extract.locate import TextIndex, squeeze
 
 _TAG = re.compile(r"<[^>]*>")
 _BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
-# How many other places of the page are tried when the first one holds different text.
-_CANDIDATES = 20
 
 
 def target_text(markup: str) -> str:

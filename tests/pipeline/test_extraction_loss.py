@@ -25,14 +25,14 @@ def _loss_checks(url: str, draft_id: int) -> list[dict]:
     return [c for c in draft_of(url, draft_id).checks if c["kind"] == "extraction_loss"]
 
 
-def test_a_body_shorter_than_trafilatura_text_is_flagged_on_the_draft(sqlite_url, site, libre):
-    config = settings(sqlite_url, libre_url=libre.base_url)
-    draft_id = translate(sqlite_url, config, site.url("/story"))
-    assert _loss_checks(sqlite_url, draft_id) == []
+def test_a_body_shorter_than_trafilatura_text_is_flagged_on_the_draft(db_url, site, libre):
+    config = settings(db_url, libre_url=libre.base_url)
+    draft_id = translate(db_url, config, site.url("/story"))
+    assert _loss_checks(db_url, draft_id) == []
 
-    with session_scope(sqlite_url) as session:
+    with session_scope(db_url) as session:
         job_id = enqueue(session, [site.url("/story") + "?page=2"], "nl", None).new[0].id
-    other = run_inline(sqlite_url, job_id, LossyPipeline(config), provider_retries=0)
-    checks = _loss_checks(sqlite_url, other)
+    other = run_inline(db_url, job_id, LossyPipeline(config), provider_retries=0)
+    checks = _loss_checks(db_url, other)
     assert [(c["block"]) for c in checks] == [-1]
     assert "trafilatura" in checks[0]["message"]
