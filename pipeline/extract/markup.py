@@ -25,6 +25,10 @@ from pipeline.extract.locate import TextIndex, squeeze
 
 _TAG = re.compile(r"<[^>]*>")
 _BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
+# A text not found whole is restored in stretches of at least this many characters (shorter
+# ones match anywhere), and in at most this many (each costs a few searches of the page).
+_MIN_PIECE = 24
+_MAX_PIECES = 40
 
 
 def target_text(markup: str) -> str:
@@ -52,14 +56,62 @@ class PageMarkup:
 
     def restore(self, markup: str, after: int) -> tuple[str, int]:
         """``markup`` (trafilatura's) with the page's links and emphasis, and where it
-        ends in the page; ``(markup, -1)`` unchanged when its text is not found whole."""
+        ends in the page; ``(markup, -1)`` unchanged when none of its text is found."""
         text = target_text(markup)
         start = self.find(text, after)
-        if start < 0:
+        if start >= 0:
+            end = start + len(squeeze(text))
+            rendered = self._render(start, end, text)
+            if rendered is not None:
+                return rendered, end
+        return self._restore_pieces(markup, text, after)
+
+    def _restore_pieces(self, markup: str, text: str, after: int) -> tuple[str, int]:
+        """Markup for the longest stretches of ``text`` that stand in the page one after the
+        other: trafilatura left something out in the middle (a byline in a table cell)."""
+        offsets = [i for i, char in enumerate(text) if not char.isspace()]
+        squeezed = "".join(text[i] for i in offsets)
+        page = self.index.text
+        out: list[str] = []
+        done, cursor, pieces, found_any = 0, after, 0, False
+        while done < len(squeezed):
+            length = 0
+            if pieces < _MAX_PIECES:
+                pieces += 1
+                length = self._longest_prefix(squeezed, done, cursor)
+            first = offsets[done]
+            gap = text[offsets[done - 1] + 1:first] if done else ""
+            if length >= _MIN_PIECE:
+                start = page.find(squeezed[done:done + length], cursor)
+                piece = text[first:offsets[done + length - 1] + 1]
+                rendered = self._render(start, start + length, piece)
+                if rendered is not None:
+                    out += [_spaced(gap), rendered]
+                    done, cursor, found_any = done + length, start + length, True
+                    continue
+            # No markup for this stretch: up to the next space (or all that is left).
+            stop = len(squeezed) if pieces >= _MAX_PIECES else done + max(length, 1)
+            space = text.find(" ", offsets[stop - 1])
+            while stop < len(squeezed) and space >= 0 and offsets[stop] < space:
+                stop += 1
+            out += [_spaced(gap), _spaced(html.escape(text[first:offsets[stop - 1] + 1],
+                                                      quote=False))]
+            done = stop
+        if not found_any:
             return markup, -1
-        end = start + len(squeeze(text))
-        rendered = self._render(start, end, text)
-        return (rendered, end) if rendered is not None else (markup, -1)
+        return tidy("".join(out)), cursor
+
+    def _longest_prefix(self, squeezed: str, done: int, cursor: int) -> int:
+        """Length of the longest prefix of ``squeezed[done:]`` found at or after ``cursor``."""
+        page = self.index.text
+        low, high = 0, len(squeezed) - done
+        while low < high:
+            middle = (low + high + 1) // 2
+            if page.find(squeezed[done:done + middle], cursor) >= 0:
+                low = middle
+            else:
+                high = middle - 1
+        return low
 
     def _scope(self, start: int, end: int) -> etree._Element | None:
         element = self.index.owner(start)

@@ -175,3 +175,22 @@ def test_a_srcset_url_with_commas_is_one_url():
     article = extract(page, URL)
     assert [b.src for b in article.blocks if b.kind == "figure"] == [
         "https://img.example/c_fit,w_800/a.jpg"]
+
+
+def test_markup_comes_back_around_a_stretch_trafilatura_left_out():
+    from lxml import html as lxml_html
+
+    from pipeline.extract.locate import TextIndex
+    from pipeline.extract.markup import PageMarkup
+
+    root = lxml_html.document_fromstring(
+        '<html><body><td><a href="https://a.example/">A trademark battle in the Arduino '
+        'community</a> <span>By Nathan Willis, March 25</span> The Arduino has been one of '
+        'the <em>biggest success stories</em> of open hardware.</td></body></html>')
+    text = ("A trademark battle in the Arduino community The Arduino has been one of the "
+            "biggest success stories of open hardware.")
+    markup, end = PageMarkup(TextIndex(root), "https://lwn.example/").restore(text, 0)
+    assert end > 0 and plain_text(markup) == text
+    assert markup == ('<a href="https://a.example/">A trademark battle in the Arduino '
+                      'community</a> The Arduino has been one of the <em>biggest success '
+                      'stories</em> of open hardware.')
