@@ -33,7 +33,7 @@ def save_article(session: Session, extracted: ExtractedArticle) -> tuple[Article
     digest = content_hash(structure)
     fields = dict(
         content_hash=digest, title=extracted.title, author=extracted.author,
-        published=extracted.published, site_name=extracted.site_name,
+        published=extracted.published or "", site_name=extracted.site_name,
         source_lang=extracted.source_lang, lead_image=extracted.lead_image,
         structure=structure,
     )

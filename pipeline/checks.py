@@ -22,7 +22,7 @@ from pipeline.glossary import Term, find_terms
 from pipeline.numbers import extract_numbers, spelled_values, unmatched_numbers
 
 CheckKind = Literal["numbers", "links", "placeholders", "untranslated", "length", "glossary",
-                    "protected", "block_language"]
+                    "protected", "block_language", "extraction_loss"]
 
 # Length ratio (translated / source characters) that a faithful translation stays inside.
 DEFAULT_LENGTH_BAND = (0.5, 2.0)

@@ -37,7 +37,7 @@ class SourceInfo:
     title: str
     url: str  # canonical
     author: str = ""
-    published: str = ""  # ISO date, or "" when unknown
+    published: str | None = None  # ISO date, None when the page does not state the day
     site_name: str = ""
     source_lang: str = ""
     description: str = ""

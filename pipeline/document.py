@@ -109,11 +109,14 @@ class ExtractedArticle:
     title: str
     blocks: list[Block]
     author: str = ""
-    published: str = ""  # ISO date, or "" when unknown
+    published: str | None = None  # ISO date, only when the page states the day
     site_name: str = ""
     source_lang: str = ""
     lead_image: str = ""
     description: str = ""
+    # Characters (whitespace aside) of trafilatura's plain extraction of the page, title
+    # included: what the body is checked against (pipeline/extraction_loss.py); 0: unknown.
+    reference_chars: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         data = {f.name: getattr(self, f.name) for f in fields(self)}

@@ -106,7 +106,7 @@ def draft_document(draft: Draft, approval: dict[str, str] | None = None) -> dict
         "source_title": article.title,
         "author": article.author,
         "site_name": article.site_name,
-        "published": article.published,
+        "published": article.published or None,
         "provider": draft.provider,
         "revision": draft.revision,
         "created_at": draft.created_at.isoformat(),

@@ -20,6 +20,7 @@ from pipeline.articles import load_extracted
 from pipeline.checks import check_article
 from pipeline.drafts import DraftContent, save_draft
 from pipeline.errors import ProviderError
+from pipeline.extraction_loss import extraction_loss
 from pipeline.glossary import Glossary
 from pipeline.models import Article, Draft, Job
 from pipeline.translate import Provider, translate_article
@@ -131,6 +132,7 @@ def translate_job(session: Session, job: Job, pipeline, chain_names: list[str]) 
     lost = {s.block_index for s in result.segments if s.origin == PLAIN and s.block_index >= 0}
     checks = check_article(extracted.blocks, result.blocks, source_lang or "", job.target_lang,
                            terms, lost)
+    checks += extraction_loss(extracted)
     if hasattr(pipeline, "report"):
         pipeline.report("composing")
     composed = compose_draft(extracted, result.blocks, result.title, job.target_lang,

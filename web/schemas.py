@@ -97,7 +97,7 @@ class DraftOut(BaseModel):
     source_title: str
     author: str
     site_name: str
-    published: str
+    published: str | None
     provider: str
     revision: int
     created_at: datetime

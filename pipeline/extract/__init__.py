@@ -1,8 +1,10 @@
 """Extraction: the main content and metadata of an HTML page as an ExtractedArticle.
 
-trafilatura finds the main content; the original page is then consulted for what
-trafilatura leaves out: captions and credits of figures, figures it dropped (the lead image
-above the body in particular), the source of a quote, the canonical URL and the language.
+trafilatura finds the main content, called exactly as its plain ``extract()`` is: its text is
+the body's text, word for word (asked for links, formatting or images as well, it loses and
+adds text; see ``pipeline/extract/markup.py``). The original page is then consulted for what
+that plain text leaves out: links and emphasis, figures with their captions and credits (the
+lead image above the body too), the source of a quote, the canonical URL and the language.
 """
 
 from __future__ import annotations
@@ -14,30 +16,37 @@ from dataclasses import replace
 
 import trafilatura
 from lxml import etree
+from trafilatura.settings import set_date_params
+from trafilatura.xml import xmltotxt
 from lxml import html as lxml_html
 
-from pipeline.document import Block, ExtractedArticle
+from pipeline.document import ExtractedArticle
 from pipeline.errors import NotAnArticle
 from pipeline.extract.body import Draft, body_drafts
 from pipeline.extract.figures import (cut_trailing_text, figure_block, figure_container,
                                       image_url, is_tiny)
+from pipeline.extract.gallery import without_gallery_chrome
 from pipeline.extract.inline import inline_fragment, normalize_space, plain_text
 from pipeline.extract.locate import TextIndex, squeeze
+from pipeline.extract.markup import PageMarkup, restore_markup
+from pipeline.extract.script import word_count
 from pipeline.extract.metadata import (base_url, byline_from_page, canonical_url, choose_title,
                                        clean_author, declared_language, detected_language,
-                                       lead_image, meta_description, meta_site_name)
+                                       lead_image, meta_description, meta_site_name,
+                                       stated_date)
 
 __all__ = ["extract"]
 
 NO_MAIN_TEXT = "not an article: no main text found"
-# Fewer words of running text than this is a login wall, an error page or a stub.
+# Fewer words of running text than this is a login wall, an error page or a stub (words
+# of scripts written without spaces are counted by characters: see extract/script.py).
 MIN_WORDS = 25
 
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
 _CHROME = re.compile(
     r"related|comment|share|sharing|social|newsletter|promo|advert|sidebar|"
     r"recommend|more-stories|teaser|widget|cookie|subscribe|signup|popular|trending|"
-    r"outbrain|taboola|author-bio|avatar", re.IGNORECASE)
+    r"outbrain|taboola|author-bio|avatar|logo|(?<![a-z])print(?![a-z])", re.IGNORECASE)
 _CHROME_TAGS = frozenset({"nav", "aside", "footer", "form"})
 
 
@@ -49,16 +58,20 @@ def extract(html: str, url: str) -> ExtractedArticle:
         root = lxml_html.document_fromstring(_XML_DECLARATION.sub("", html))
     except (etree.ParserError, ValueError) as error:
         raise NotAnArticle(NO_MAIN_TEXT) from error
+    # trafilatura parses pages without comments and processing instructions; handed a tree
+    # that has them, it drops the text after them (their tail). Stripped, the tails stay.
+    etree.strip_tags(root, etree.Comment, etree.ProcessingInstruction)
     base = base_url(root, url)
-    # Links are made absolute here, against the page (or <base>), before trafilatura sees
-    # them: left relative, trafilatura resolves them against the host root of og:url.
     root.make_links_absolute(base, resolve_base_href=True, handle_failures="discard")
     document = trafilatura.bare_extraction(
-        copy.deepcopy(root), url=None, include_comments=False, include_formatting=True,
-        include_links=True, include_images=True, include_tables=True, with_metadata=True,
-        deduplicate=False)
+        copy.deepcopy(root), url=None, include_comments=False, include_formatting=False,
+        include_links=False, include_images=False, include_tables=True, with_metadata=True,
+        deduplicate=False,
+        # No extensive search: it reads bare years and loose numbers of the page as dates.
+        date_extraction_params=set_date_params(extensive=False))
     if document is None or document.body is None:
         raise NotAnArticle(NO_MAIN_TEXT)
+    reference = xmltotxt(document.body, include_formatting=False)
 
     site_name = normalize_space(document.sitename or meta_site_name(root))
     drafts = body_drafts(document.body, base)
@@ -70,11 +83,11 @@ def extract(html: str, url: str) -> ExtractedArticle:
         raise NotAnArticle(NO_MAIN_TEXT)
 
     index = TextIndex(root)
+    restore_markup(drafts, PageMarkup(index, base))
     _locate(drafts, index)
-    _attach_figure_details(drafts, root, base)
     _recover_figures(drafts, root, index, base, title)
     _attach_quote_sources(drafts)
-    blocks = _dedupe_captions([d.block for d in drafts])
+    blocks = without_gallery_chrome([d.block for d in drafts])
 
     body_text = " ".join(plain_text(t) for b in blocks for _, t in b.segments())
     author = clean_author(document.author or "") or clean_author(byline_from_page(root))
@@ -84,11 +97,13 @@ def extract(html: str, url: str) -> ExtractedArticle:
         title=title,
         blocks=blocks,
         author=author,
-        published=document.date or "",
+        published=stated_date(document.date, html),
         site_name=site_name,
         source_lang=declared_language(root) or detected_language(body_text),
         lead_image=lead_image(document.image, base) or (figure_srcs[0] if figure_srcs else ""),
         description=normalize_space(document.description or meta_description(root)),
+        reference_chars=len(squeeze(reference)) + len(squeeze(title)) * (
+            squeeze(title) not in squeeze(reference)),
     )
 
 
@@ -102,7 +117,7 @@ def _without_title(drafts: list[Draft], title: str) -> list[Draft]:
 
 
 def _running_words(drafts: list[Draft]) -> int:
-    return sum(len(plain_text(text).split()) for d in drafts if d.block.kind != "heading"
+    return sum(word_count(plain_text(text)) for d in drafts if d.block.kind != "heading"
                for _, text in d.block.segments())
 
 
@@ -119,34 +134,14 @@ def _locate(drafts: list[Draft], index: TextIndex) -> None:
             after = found + 1
 
 
-def _images_by_src(root: etree._Element, base: str) -> dict[str, etree._Element]:
-    images: dict[str, etree._Element] = {}
-    for img in root.iter("img"):
-        src = image_url(img, base)
-        if src:
-            images.setdefault(src, img)
-    return images
-
-
-def _attach_figure_details(drafts: list[Draft], root: etree._Element, base: str) -> None:
-    """Figures trafilatura kept get their caption and credit from the page."""
-    images = _images_by_src(root, base)
-    for draft in drafts:
-        if draft.block.kind != "figure":
-            continue
-        img = images.get(draft.block.src)
-        if img is None:
-            continue
-        draft.element = img
-        draft.block = figure_block(img, base, src=draft.block.src, alt=draft.block.alt)
-
-
 def _is_chrome(element: etree._Element, stop: etree._Element | None) -> bool:
     for ancestor in [element, *element.iterancestors()]:
         if ancestor is stop:
             return False
         if ancestor.tag in _CHROME_TAGS:
             return True
+        if ancestor.tag == "figure":
+            continue  # a figure's classes describe it ("fig--has-shares"), not a widget
         marks = f"{ancestor.get('class') or ''} {ancestor.get('id') or ''}"
         if _CHROME.search(marks):
             return True
@@ -168,11 +163,13 @@ def _recover_figures(drafts: list[Draft], root: etree._Element, index: TextIndex
     """Put back figures of the main content that trafilatura dropped, where they stood."""
     located = [d for d in drafts if d.element is not None and d.block.kind != "figure"]
     main = _common_ancestor([d.element for d in located])
-    if main is None or main.tag in ("html", "body"):
+    if main is None:
         return
     container = next((a for a in [main, *main.iterancestors()] if a.tag == "article"), None)
     if container is None:
-        container = main.getparent() if main.getparent().tag not in ("html", "body") else main
+        parent = main.getparent()
+        container = parent if parent is not None and parent.tag not in ("html", "body") \
+            else main
     first = min(d.position for d in located)
     last = max(d.position for d in located)
     lower = index.start.get(main, first)
@@ -224,18 +221,3 @@ def _attach_quote_sources(drafts: list[Draft]) -> None:
         if plain_text(html).endswith(cite):
             html = inline_fragment(cut_trailing_text(html, source.text_content()), "")
         drafts[i].block = replace(draft.block, html=html, cite=cite)
-
-
-def _dedupe_captions(blocks: list[Block]) -> list[Block]:
-    """Drop paragraphs that only repeat the caption or credit of a neighbouring figure."""
-    result: list[Block] = []
-    for i, block in enumerate(blocks):
-        if block.kind == "paragraph":
-            text = squeeze(plain_text(block.html))
-            neighbours = blocks[max(0, i - 2):i] + blocks[i + 1:i + 3]
-            if any(n.kind == "figure" and text and text in {
-                    squeeze(plain_text(n.caption)), squeeze(n.credit),
-                    squeeze(plain_text(n.caption) + n.credit)} for n in neighbours):
-                continue
-        result.append(block)
-    return result

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from copy import deepcopy
 from dataclasses import dataclass
 
@@ -78,10 +79,19 @@ def _list(element: etree._Element, base_url: str) -> Draft | None:
     return Draft(block, plain_text(items[0]))
 
 
+def _quote_part(child: etree._Element, base_url: str) -> str:
+    if child.tag == "list":  # one line per item
+        return "<br>".join(m for item in child.iter("item")
+                           if plain_text(m := inline_html(item, base_url)))
+    return inline_html(child, base_url)
+
+
 def _quote(element: etree._Element, base_url: str) -> Draft | None:
-    paragraphs = [p for p in element if p.tag in ("p", "head")]
-    if paragraphs and not normalize_space(element.text or ""):
-        parts = [inline_html(p, base_url) for p in paragraphs]
+    """A quote; its paragraphs (and lists) are kept apart by a blank line."""
+    paragraphs = [p for p in element if p.tag in ("p", "head", "list")]
+    if paragraphs and not normalize_space(element.text or "") and not any(
+            normalize_space(p.tail or "") for p in paragraphs):
+        parts = [_quote_part(p, base_url) for p in element if isinstance(p.tag, str)]
         markup = "<br><br>".join(p for p in parts if plain_text(p))
     else:
         markup = inline_html(element, base_url)
@@ -113,12 +123,24 @@ def _table(element: etree._Element, base_url: str) -> Draft | None:
                  plain_text(first))
 
 
+def _loose_text(text: str | None) -> list[Draft]:
+    """Text standing between trafilatura's blocks (its plain text keeps it): a paragraph."""
+    markup = html.escape(normalize_space(text or ""), quote=False)
+    return [Draft(Block(kind="paragraph", html=markup), plain_text(markup))] if markup else []
+
+
 def body_drafts(body: etree._Element, base_url: str) -> list[Draft]:
     """The top-level elements of trafilatura's body as drafts, in order."""
-    drafts: list[Draft] = []
+    drafts: list[Draft] = _loose_text(body.text)
     for element in body:
-        if not isinstance(element.tag, str):
-            continue
+        drafts.extend(_element_drafts(element, base_url))
+        drafts.extend(_loose_text(element.tail))
+    return drafts
+
+
+def _element_drafts(element: etree._Element, base_url: str) -> list[Draft]:
+    drafts: list[Draft] = []
+    if isinstance(element.tag, str):
         tag = element.tag
         if tag == "head":
             drafts.extend(d for d in [_heading(element, base_url)] if d)

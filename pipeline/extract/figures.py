@@ -154,21 +154,44 @@ def image_url(img: etree._Element, base_url: str) -> str:
             if url:
                 return url
     for name in ("srcset", "data-srcset"):
-        first = (img.get(name) or "").strip().split(",")[0].strip().split(" ")[0]
-        if first and not first.startswith("data:"):
-            url = resolve_url(first, base_url)
+        for candidate in _srcset(img.get(name) or ""):
+            url = resolve_url(candidate, base_url)
             if url:
                 return url
     return ""
 
 
+def _srcset(value: str) -> list[str]:
+    """The URLs of a ``srcset``, widest first. Candidates are separated by a comma and
+    whitespace: a URL may hold commas itself (``c_fill,w_80/a.jpg 80w``)."""
+    candidates = []
+    for part in re.split(r",\s+", value.strip()):
+        words = part.strip().rstrip(",").split()
+        if not words or words[0].startswith("data:"):
+            continue
+        url, descriptor = words[0], words[1:]
+        if url.startswith("data:"):
+            continue
+        width = descriptor[0][:-1] if descriptor and descriptor[0][-1:] in "wx" else ""
+        candidates.append((float(width) if width.replace(".", "", 1).isdigit() else 0.0, url))
+    return [url for _, url in sorted(candidates, key=lambda c: -c[0])]
+
+
+_STYLE_SIZE = re.compile(r"(?:^|;)\s*(?:max-)?(?:width|height)\s*:\s*(\d+)px", re.IGNORECASE)
+_STYLE_HIDDEN = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+
+
 def is_tiny(img: etree._Element) -> bool:
-    """True for images declared smaller than a figure could be."""
+    """True for images declared smaller than a figure could be (tracking pixels, icons,
+    spacers), by attribute or inline style, and for images hidden from readers."""
     for name in ("width", "height"):
         value = (img.get(name) or "").strip().removesuffix("px")
         if value.isdigit() and int(value) < _TINY:
             return True
-    return False
+    style = img.get("style") or ""
+    if any(int(size) < _TINY for size in _STYLE_SIZE.findall(style)):
+        return True
+    return bool(_STYLE_HIDDEN.search(style)) or img.get("hidden") is not None
 
 
 def figure_container(img: etree._Element) -> etree._Element | None:

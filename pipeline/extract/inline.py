@@ -19,6 +19,12 @@ _SPACE = re.compile(r"\s+")
 SKIPPED_TAGS = frozenset({"script", "style", "noscript", "template", "iframe", "object",
                           "embed", "svg", "math", "button", "select", "textarea", "form"})
 
+# Elements that stand on a line of their own: their text never runs into a neighbour's.
+BLOCK_TAGS = frozenset({"p", "div", "li", "ul", "ol", "dl", "dt", "dd", "tr", "td", "th",
+                        "table", "blockquote", "section", "article", "header", "footer",
+                        "h1", "h2", "h3", "h4", "h5", "h6", "pre", "figure", "figcaption",
+                        "address", "head", "list", "item", "row", "cell", "quote"})
+
 _HTML_TAGS = {
     "em": "em", "i": "em", "dfn": "em", "var": "em",
     "strong": "strong", "b": "strong",
@@ -26,6 +32,17 @@ _HTML_TAGS = {
     "sub": "sub", "sup": "sup",
 }
 _RENDITIONS = {"#i": "em", "#b": "strong", "#t": "code", "#sub": "sub", "#sup": "sup"}
+
+
+# Characters that are neither printable nor space (controls, soft hyphens, zero-width and
+# direction marks): trafilatura drops them from its text, and they are no part of a word.
+_INVISIBLE = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\xad\u061c\u180e\u200b-\u200f"
+                        "\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb]")
+
+
+def visible(text: str) -> str:
+    """``text`` without invisible characters (see ``_INVISIBLE``)."""
+    return _INVISIBLE.sub("", text)
 
 
 def normalize_space(text: str) -> str:
@@ -58,7 +75,7 @@ def _tag(element: etree._Element) -> str:
     return tag.lower() if isinstance(tag, str) else ""
 
 
-def _inline_tag(element: etree._Element) -> str:
+def inline_tag(element: etree._Element) -> str:
     """The output tag for ``element``, or "" when only its text is kept."""
     tag = _tag(element)
     if tag == "hi":
@@ -78,12 +95,13 @@ class _Writer:
 
     def text(self, value: str | None) -> None:
         if value:
+            value = visible(value)
             self.parts.append(html.escape(_SPACE.sub(" ", value), quote=False))
 
     def element(self, element: etree._Element, *, skip: frozenset[str]) -> None:
         if not isinstance(element.tag, str) or _tag(element) in skip:
             return
-        out = _inline_tag(element)
+        out = inline_tag(element)
         if out == "br":
             self.parts.append("<br>")
             return
@@ -98,7 +116,12 @@ class _Writer:
             self.in_link = True
         elif out:
             self.parts.append(f"<{out}>")
+        separate = _tag(element) in BLOCK_TAGS
+        if separate:
+            self.parts.append(" ")
         self.children(element, skip=skip)
+        if separate:
+            self.parts.append(" ")
         if out:
             self.parts.append(f"</{out}>")
             if out == "a":

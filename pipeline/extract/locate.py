@@ -13,15 +13,19 @@ import re
 
 from lxml import etree
 
-from pipeline.extract.inline import SKIPPED_TAGS
+from pipeline.extract.inline import SKIPPED_TAGS, visible
 
 _WHITESPACE = re.compile(r"\s+")
 KEY_LENGTH = 48
 
 
 def squeeze(text: str) -> str:
-    """``text`` without any whitespace: the form in which texts are compared."""
-    return _WHITESPACE.sub("", text or "")
+    """``text`` without whitespace and invisible characters (soft hyphens, zero-width
+    spaces; see :func:`visible`): the form in which texts are compared."""
+    return _WHITESPACE.sub("", visible(text or ""))
+
+
+
 
 
 class TextIndex:

@@ -149,3 +149,23 @@ def choose_title(root: etree._Element, found: str, site_name: str,
         elif parts[0].lower() == site or len(parts[0].split()) <= 2:
             parts = parts[1:]
     return normalize_space(" - ".join(parts)) or found
+
+
+def stated_date(found: str | None, page_html: str) -> str | None:
+    """``found`` (htmldate's ``YYYY-MM-DD``) when the page states that day, else None.
+
+    htmldate fills what a page leaves out with 1: a bare year (``© 2026`` in a footer)
+    becomes 1 January, a month 1 March. A first of the month is therefore kept only when the
+    page writes that full date in figures (``2026-01-01``, ``2026/01/01``, ``1.1.2026``);
+    a reader must never be told a day that the original does not give.
+    """
+    match = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", (found or "").strip()[:10])
+    if not match:
+        return None
+    year, month, day = match.groups()
+    if day != "01":
+        return match.group()
+    m = month.lstrip("0")
+    written = (rf"{year}[-/.]{month}[-/.]01(?!\d)|(?<!\d)0?1[./-]0?{m}[./-]{year}"
+               rf"|(?<!\d)0?{m}/0?1/{year}")
+    return match.group() if re.search(written, page_html) else None
