@@ -175,7 +175,7 @@ def up(
     runner.start()
     try:
         # Access logs show paths only: credentials travel in headers, cookies and bodies.
-        uvicorn.run(web_app, host=host, port=port, proxy_headers=True, log_level="info")
+        uvicorn.run(web_app, host=host, port=port, proxy_headers=False, log_level="info")
     finally:
         runner.stop()
 
