@@ -8,6 +8,7 @@ from typing import Optional
 
 import typer
 
+from cli.arguments import language
 from cli.common import fail, load_settings, ready_database, work
 
 BATCH = 500  # URLs per transaction: commit, then publish, so a crash loses at most a batch
@@ -29,7 +30,7 @@ def _read_urls(urls: list[str], file: Optional[str]) -> list[str]:
 def enqueue(
     urls: list[str] = typer.Argument(None, help="Article URLs."),
     file: Optional[str] = typer.Option(None, "--file", help="A file of URLs, one a line; - for stdin."),
-    to: Optional[str] = typer.Option(None, "--to", help="Target language (default: TRANSDRAFT_TARGET_LANG)."),
+    to: Optional[str] = typer.Option(None, "--to", callback=language, help="Target language (default: TRANSDRAFT_TARGET_LANG)."),
     provider: Optional[str] = typer.Option(None, "--provider", help="Provider or comma-separated chain."),
 ) -> None:
     """Add durable jobs for URLs and send them to the workers."""

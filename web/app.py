@@ -25,6 +25,8 @@ from pipeline.compose import BlockTemplates
 from pipeline.db import get_engine
 from web import admin_api, admin_ui, api, ui
 from web.addresses import client_address, trusted_networks
+from web.body_limit import BodySizeLimit
+from web.edges import EdgeValidation
 from web.auth import (
     LOGIN_CSRF_COOKIE,
     SESSION_COOKIE,
@@ -78,6 +80,10 @@ def create_app(settings: Settings | None = None,
     app.state.block_templates = BlockTemplates(settings.blocks_dir)
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     app.state.templates = templates
+
+    # Inside the security headers, outermost of the rest: size first, then the edge rules.
+    app.add_middleware(EdgeValidation)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next):

@@ -24,8 +24,8 @@ class Page(BaseModel, Generic[T]):
 class EnqueueRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    urls: list[str] = Field(min_length=1, max_length=1000)
-    target_lang: str | None = Field(default=None, pattern=LANG_PATTERN,
+    urls: list[str] = Field(min_length=1, max_length=10_000)
+    target_lang: str | None = Field(default=None, pattern=LANG_PATTERN, max_length=16,
                                     description="default: TRANSDRAFT_TARGET_LANG")
     provider: str | None = Field(default=None, max_length=200)
 

@@ -261,7 +261,7 @@ async def enqueue(request: Request, session: DbSession, identity: Operator) -> R
     if len(lines) > 1000:
         return _jobs(request, session, identity, "", 1, message="At most 1000 URLs at once.",
                      status=422)
-    if not re.match(LANG_PATTERN, target_lang):
+    if len(target_lang) > 16 or not re.match(LANG_PATTERN, target_lang):
         return _jobs(request, session, identity, "", 1,
                      message=f"Not a language code: {target_lang}", status=422)
     report = intake(session, lines, target_lang)
