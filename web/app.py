@@ -37,6 +37,7 @@ from web.auth import (
     Operator,
 )
 from web.metrics import render_metrics
+from web.openapi_doc import describe_errors
 from web.schemas import Health
 
 log = logging.getLogger(__name__)
@@ -210,6 +211,7 @@ def create_app(settings: Settings | None = None,
     app.include_router(ui.router)
     app.include_router(admin_ui.router)  # after ui: /admin/users/{id}/tokens is ui's
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+    describe_errors(app)
     return app
 
 

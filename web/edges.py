@@ -100,8 +100,10 @@ def _body_refusal(content_type: str, body: bytes) -> tuple[int, Any] | None:
         return None
     if content_type.startswith("application/json"):
         try:
-            document = json.loads(body)
-        except ValueError:  # not JSON (or not UTF-8): the route's own validation says so
+            document = json.loads(body.decode("utf-8"))
+        except UnicodeDecodeError:
+            return _problem(["body"], "the JSON body is not valid UTF-8")
+        except ValueError:  # not JSON: the route's own validation says so
             return None
         for loc, value in _strings(document, ["body"]):
             problem = text_problem(value)
