@@ -44,6 +44,9 @@ def _seed(url):
 
 def test_offboarding_from_the_command_line(transdraft, db_url):
     secret, token_id = _seed(db_url)
+    added = transdraft("users", "add", "otto", "--role", "operator")
+    assert added.code == 0 and added.stdout.strip().splitlines()[-1].startswith("td_")
+    assert transdraft("users", "remove", "otto").code == 0
     listed = transdraft("users", "list", "--format", "json")
     assert listed.code == 0, listed.stderr
     rows = {u["name"]: u for u in json.loads(listed.stdout)["users"]}
@@ -79,6 +82,7 @@ def test_offboarding_from_the_command_line(transdraft, db_url):
     with session_scope(db_url) as session:
         assert session.scalars(select(User.name)).all() == ["ada"]
         events = session.scalars(select(AuditEvent).order_by(AuditEvent.id)).all()
-    assert [e.action for e in events] == ["user_disabled", "user_enabled", "user_role_changed",
-                                          "user_password_changed", "user_removed"]
+    assert [e.action for e in events] == [
+        "user_created", "user_removed", "user_disabled", "user_enabled", "user_role_changed",
+        "user_password_changed", "user_removed"]
     assert {(e.actor, e.credential) for e in events} == {("cli", "cli")}
