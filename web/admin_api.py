@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from pipeline import accounts, audit, user_admin
 from pipeline.models import User
 from web.auth import Admin, AnyUser, DbSession
+from web.schemas import UtcDateTime
 
 router = APIRouter(prefix="/api", tags=["accounts"])
 UserName = Path(..., min_length=1, max_length=200)
@@ -48,6 +49,19 @@ class PasswordChange(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     password: str = Field(min_length=8, max_length=1000)
+
+
+class AuditEventOut(BaseModel):
+    actor: str
+    actor_id: int | None
+    credential: str
+    action: str
+    detail: dict
+    created_at: UtcDateTime
+
+
+class AuditList(BaseModel):
+    events: list[AuditEventOut]
 
 
 class TokenOut(BaseModel):
@@ -139,6 +153,14 @@ def remove_user(session: DbSession, identity: Admin, name: str = UserName) -> Re
         raise _account_errors(error) from None
     session.commit()
     return Response(status_code=204)
+
+
+@router.get("/audit", response_model=AuditList)
+def account_audit(session: DbSession, identity: Admin,
+                  limit: int = Query(100, ge=1, le=1000)) -> dict:
+    """The latest account changes (users and tokens), newest first, with who made them."""
+    return {"events": [AuditEventOut.model_validate(event, from_attributes=True)
+                       for event in user_admin.account_events(session, limit)]}
 
 
 @router.get("/tokens", response_model=TokenList)

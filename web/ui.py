@@ -295,9 +295,12 @@ def _users(request: Request, session: Session, identity: Identity, message: str 
     by_user: dict[int, list[ApiToken]] = {}
     for token in tokens:
         by_user.setdefault(token.user_id, []).append(token)
+    from pipeline.user_admin import account_events
+
     return render(request, "users.html", {
         "identity": identity, "users": users, "tokens": by_user, "roles": accounts.ROLES,
-        "message": message, "new_secret": new_secret}, status=status)
+        "message": message, "new_secret": new_secret,
+        "events": account_events(session, 50)}, status=status)
 
 
 @router.get("/admin/users", response_class=HTMLResponse)

@@ -160,3 +160,32 @@ def test_a_new_sign_in_can_end_older_sessions(seeded):
             login(second, "reviewer1", PASSWORD)
             assert second.get("/api/drafts").status_code == 200
         assert first.get("/api/drafts").status_code == 401
+
+
+def test_the_admin_page_offboards_and_shows_the_changes(world):
+    url, client, users, _ = world
+    reviewer = users["reviewer"]
+    reviewer_id = _user_id(url, reviewer.name)
+    with TestClient(client.app) as browser:
+        csrf = login(browser, "admin1", PASSWORD)
+
+        def act(action: str, **data):
+            return browser.post(f"/admin/users/{reviewer_id}/{action}", headers=HTML,
+                                data={"csrf_token": csrf, **data})
+
+        assert "is now operator" in act("role", role="operator").text
+        assert client.get("/api/drafts", headers=bearer(reviewer.token)).status_code == 401
+        assert act("password", password="short").status_code == 422
+        assert "Password of reviewer1 changed" in act("password", password="a new password").text
+        assert "disabled" in act("disable").text and "enabled" in act("enable").text
+        assert act("promote").status_code == 404
+        page = act("remove")
+        assert "User reviewer1 removed" in page.text
+        for action in ("user_role_changed", "user_password_changed", "user_disabled",
+                       "user_enabled", "user_removed"):
+            assert action in page.text
+        assert "a new password" not in page.text
+    events = client.get("/api/audit", headers=bearer(users["admin"].token)).json()["events"]
+    assert [e["action"] for e in events][:5] == ["user_removed", "user_enabled", "user_disabled",
+                                                "user_password_changed", "user_role_changed"]
+    assert {(e["actor"], e["credential"]) for e in events[:5]} == {("admin1", "session")}

@@ -51,6 +51,7 @@ ROLES = {
     ("POST", "/admin/tokens/{token_id}/revoke"): ADMIN,
     ("POST", "/admin/users/{user_id}/{action}"): ADMIN,
     ("GET", "/api/users"): ADMIN,
+    ("GET", "/api/audit"): ADMIN,
     ("PATCH", "/api/users/{name}"): ADMIN,
     ("PUT", "/api/users/{name}/password"): ADMIN,
     ("DELETE", "/api/users/{name}"): ADMIN,
