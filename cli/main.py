@@ -6,7 +6,8 @@ import logging
 
 import typer
 
-from cli import blocks, drafts, pipeline_commands, queue_commands, serve, sites, sources, users
+from cli import (accounts, blocks, drafts, pipeline_commands, queue_commands, serve, sites, sources,
+                 users)
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
                   help="transdraft: fetch, translate and review articles.")
@@ -15,6 +16,8 @@ queue_commands.register(app)
 app.add_typer(drafts.app, name="drafts", help="Read and decide on drafts.")
 app.add_typer(sources.app, name="sources", help="Feeds and sitemaps read on a schedule.")
 app.add_typer(users.app, name="users", help="Accounts for the web app and the API.")
+accounts.register(users.app)
+app.add_typer(accounts.tokens_app, name="tokens", help="API tokens: list and revoke.")
 app.command("serve")(serve.serve)
 app.add_typer(blocks.app, name="blocks", help="Check the header and footer block templates.")
 sites.register(app)
@@ -24,7 +27,9 @@ sites.register(app)
 def main(verbose: bool = typer.Option(False, "--verbose", "-v", help="Log progress to stderr.")) -> None:
     """transdraft: fetch, translate and review articles."""
     from config.settings import get_settings
+    from pipeline import audit
 
     get_settings.cache_clear()  # one invocation, one reading of the environment
+    audit.act_as(audit.Actor("cli", None, audit.CLI))  # audit events say the CLI did it
     logging.basicConfig(level=logging.INFO if verbose else logging.ERROR,
                         format="%(levelname)s %(name)s: %(message)s")

@@ -8,13 +8,14 @@ from typing import Optional
 
 import typer
 
+from cli.arguments import language
 from cli.common import database_label, fail, load_settings, ready_database, work
 
 
 def translate(
     url: str = typer.Argument(..., help="The article's URL."),
-    to: Optional[str] = typer.Option(None, "--to", help="Target language (default: TRANSDRAFT_TARGET_LANG)."),
-    from_: Optional[str] = typer.Option(None, "--from", help="Source language (default: detected)."),
+    to: Optional[str] = typer.Option(None, "--to", callback=language, help="Target language (default: TRANSDRAFT_TARGET_LANG)."),
+    from_: Optional[str] = typer.Option(None, "--from", callback=language, help="Source language (default: detected)."),
     provider: Optional[str] = typer.Option(None, "--provider", help="Provider or comma-separated chain."),
 ) -> None:
     """Run the whole pipeline in this process (no broker) and print the draft id.

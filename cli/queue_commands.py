@@ -8,6 +8,7 @@ from typing import Optional
 
 import typer
 
+from cli.arguments import language
 from cli.common import fail, load_settings, ready_database, work
 
 BATCH = 500  # URLs per transaction: commit, then publish, so a crash loses at most a batch
@@ -29,7 +30,7 @@ def _read_urls(urls: list[str], file: Optional[str]) -> list[str]:
 def enqueue(
     urls: list[str] = typer.Argument(None, help="Article URLs."),
     file: Optional[str] = typer.Option(None, "--file", help="A file of URLs, one a line; - for stdin."),
-    to: Optional[str] = typer.Option(None, "--to", help="Target language (default: TRANSDRAFT_TARGET_LANG)."),
+    to: Optional[str] = typer.Option(None, "--to", callback=language, help="Target language (default: TRANSDRAFT_TARGET_LANG)."),
     provider: Optional[str] = typer.Option(None, "--provider", help="Provider or comma-separated chain."),
     wait: bool = typer.Option(False, "--wait", help="Follow the jobs until they end; exit 1 if any failed."),
 ) -> None:
@@ -204,7 +205,7 @@ def up(
     runner.start()
     try:
         # Access logs show paths only: credentials travel in headers, cookies and bodies.
-        uvicorn.run(web_app, host=host, port=port, proxy_headers=True, log_level="info")
+        uvicorn.run(web_app, host=host, port=port, proxy_headers=False, log_level="info")
     finally:
         runner.stop()
 

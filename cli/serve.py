@@ -24,7 +24,8 @@ def serve(
     except TemplateError as error:
         raise fail(error.reason) from None
     # Access logs show paths only: credentials travel in headers, cookies and bodies.
-    uvicorn.run(app, host=host, port=port, proxy_headers=True, log_level="info")
+    # The app reads X-Forwarded-For itself, only from TRANSDRAFT_TRUSTED_PROXIES.
+    uvicorn.run(app, host=host, port=port, proxy_headers=False, log_level="info")
 
 
 def _publisher(settings):

@@ -9,6 +9,7 @@ from typing import Optional
 
 import typer
 
+from cli.arguments import language
 from cli.common import fail, load_settings, ready_database, work
 
 app = typer.Typer(no_args_is_help=True)
@@ -21,7 +22,7 @@ KINDS = ("feed", "sitemap")
 def add_command(
     url: str = typer.Argument(..., metavar="URL", help="The feed's or sitemap's URL."),
     kind: Optional[str] = typer.Option(None, "--kind", help="feed or sitemap (default: detected)."),
-    to: Optional[str] = typer.Option(None, "--to", help="Target language (default: TRANSDRAFT_TARGET_LANG)."),
+    to: Optional[str] = typer.Option(None, "--to", callback=language, help="Target language (default: TRANSDRAFT_TARGET_LANG)."),
     name: Optional[str] = typer.Option(None, "--name", help="A short unique name (default: the host)."),
     schedule: str = typer.Option("nightly", "--schedule",
                                  help="nightly, hourly or a 5-field cron expression (UTC)."),
@@ -49,6 +50,7 @@ def add_command(
     listed = None
     with work():
         check_url(url)  # a malformed URL is said as such, not as a source that cannot be read
+        _refuse_private(url, settings)  # with --kind nothing is fetched now: check anyway
         if kind is None:
             try:
                 listing = read_listing(url, None, settings)
@@ -74,6 +76,20 @@ def add_command(
     if not disabled:
         typer.echo(f"next run {_when(next_slot(schedule, datetime.now(timezone.utc)))} "
                    f"(or now: transdraft sources run {source.name})")
+
+
+def _refuse_private(url: str, settings) -> None:
+    """FetchRefused for a URL the SSRF guard would refuse to fetch (private, loopback, ...);
+    a host that does not resolve now is left for the runs to report."""
+    from pipeline.errors import FetchFailed, FetchUnavailable
+    from pipeline.fetch.guard import resolve_and_check
+    from pipeline.fetch.urls import host_and_port
+
+    host, port = host_and_port(url)
+    try:
+        resolve_and_check(host, port, settings.fetch_allow_hosts)
+    except (FetchFailed, FetchUnavailable):
+        pass
 
 
 @app.command("list")

@@ -21,6 +21,7 @@ def add(
 ) -> None:
     """Add a user; prints the new user's API token as the last line."""
     from pipeline.accounts import AccountError, create_token, create_user
+    from pipeline.audit import record
     from pipeline.db import session_scope
 
     if role not in ROLES:
@@ -35,6 +36,7 @@ def add(
         try:
             user = create_user(session, name, role, password)
             secret = create_token(session, user, "created by transdraft users add").secret
+            record(session, "user_created", {"user": user.name, "role": role})
         except AccountError as error:
             raise fail(error.reason) from None
     typer.echo(f"user {user.name} ({role}) created; API token:")

@@ -89,8 +89,14 @@ class Settings(BaseSettings):
     fetch_host_concurrency: int = 2
     fetch_host_rate: float = 1.0
     fetch_host_wait: float = 30.0  # longest wait for a host slot before retrying later
+    # Hardening: the largest request body read (checked while reading, before sign-in), the
+    # proxies whose X-Forwarded-For is believed (none: the peer's address counts), and whether
+    # a new sign-in ends the user's older browser sessions.
+    max_body_bytes: int = 2 * 1024 * 1024
+    trusted_proxies: Annotated[list[str], NoDecode] = []
+    single_session: bool = False
 
-    @field_validator("provider", "fetch_allow_hosts", mode="before")
+    @field_validator("provider", "fetch_allow_hosts", "trusted_proxies", mode="before")
     @classmethod
     def _comma_separated(cls, value: object) -> object:
         if isinstance(value, str):

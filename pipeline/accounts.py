@@ -104,21 +104,27 @@ def revoke_token(session: Session, token_id: int) -> ApiToken | None:
 
 def user_for_token(session: Session, secret: str) -> User | None:
     """The active user a bearer token belongs to, or None (unknown, revoked, inactive)."""
+    token = live_token(session, secret)
+    return token.user if token is not None else None
+
+
+def live_token(session: Session, secret: str) -> ApiToken | None:
+    """The unrevoked token of an active user with this secret, or None."""
     if not secret:
         return None
     # One query: this runs on every API request.
     return session.scalars(
-        select(User).join(ApiToken, ApiToken.user_id == User.id)
+        select(ApiToken).join(User, ApiToken.user_id == User.id)
         .where(ApiToken.token_hash == digest(secret), ApiToken.revoked_at.is_(None),
                User.active.is_(True))
     ).first()
 
 
-def _recent_failures(session: Session, column, value: str) -> int:
+def _recent_failures(session: Session, *conditions) -> int:
     since = utcnow() - ATTEMPT_WINDOW
     return session.scalar(
         select(func.count()).select_from(LoginAttempt)
-        .where(column == value, LoginAttempt.succeeded.is_(False),
+        .where(*conditions, LoginAttempt.succeeded.is_(False),
                LoginAttempt.created_at >= since)
     ) or 0
 
@@ -126,16 +132,20 @@ def _recent_failures(session: Session, column, value: str) -> int:
 def check_login(session: Session, name: str, password: str, address: str) -> User | None:
     """Verify a password login and record the attempt; the caller commits.
 
-    Raises :class:`TooManyAttempts` without checking the password when the name or the
-    address has too many recent failures; the refused attempt is recorded too.
+    Failures count per (name, address) and per address, so guessing from one place stops
+    while the real user, elsewhere, still signs in. Raises :class:`TooManyAttempts` without
+    checking the password when limited, and records nothing then: otherwise one request
+    every few minutes would keep the lock forever. Rows older than the window are deleted on
+    every attempt, so the table stays as small as the window's traffic.
     """
     name = name.strip()[:200]
     address = address[:64]
-    limited = (_recent_failures(session, LoginAttempt.user_name, name) >= MAX_FAILURES_PER_NAME
-               or _recent_failures(session, LoginAttempt.address, address)
+    session.execute(delete(LoginAttempt).where(LoginAttempt.created_at < utcnow() - ATTEMPT_WINDOW))
+    limited = (_recent_failures(session, LoginAttempt.user_name == name,
+                                LoginAttempt.address == address) >= MAX_FAILURES_PER_NAME
+               or _recent_failures(session, LoginAttempt.address == address)
                >= MAX_FAILURES_PER_ADDRESS)
     if limited:
-        session.add(LoginAttempt(user_name=name, address=address, succeeded=False))
         raise TooManyAttempts("too many failed logins: wait 15 minutes and try again")
     user = session.scalars(select(User).where(User.name == name)).first()
     ok = False
@@ -148,11 +158,15 @@ def check_login(session: Session, name: str, password: str, address: str) -> Use
     session.add(LoginAttempt(user_name=name, address=address, succeeded=ok))
     if not ok:
         return None
-    # Old attempts count for nothing any more: keep the table small.
-    session.execute(delete(LoginAttempt).where(LoginAttempt.created_at < utcnow() - 4 * ATTEMPT_WINDOW))
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     return user
+
+
+def end_other_sessions(session: Session, user: User, keep: LoginSession) -> None:
+    """End the user's sessions except ``keep`` (TRANSDRAFT_SINGLE_SESSION)."""
+    session.execute(delete(LoginSession).where(LoginSession.user_id == user.id,
+                                               LoginSession.id != keep.id))
 
 
 def start_session(session: Session, user: User) -> tuple[LoginSession, str]:

@@ -213,6 +213,10 @@ class AuditEvent(Base):
     )
     job_id: Mapped[int | None] = mapped_column(ForeignKey("jobs.id", ondelete="SET NULL"))
     actor: Mapped[str] = mapped_column(String(200), default="system")
+    # Who acted and with which credential ("session", "token:ID", "cli"; "" for the system),
+    # filled in from pipeline.audit's acting context when the event is written.
+    actor_id: Mapped[int | None] = mapped_column(Integer, default=None)
+    credential: Mapped[str] = mapped_column(String(40), default="")
     action: Mapped[str] = mapped_column(String(40))  # created, edited, approved, ...
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

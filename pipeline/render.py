@@ -83,11 +83,36 @@ def _no_raw_html(text: str) -> str:
     return text.replace("<", "&lt;")
 
 
+MARKDOWN_SCHEMES = ("http:", "https:", "mailto:")
+
+
+def _no_link_syntax(text: str) -> str:
+    # Text that reads "[x](javascript:...)" must not become a link once rendered.
+    return text.replace("[", "\\[").replace("]", "\\]")
+
+
+def _markdown_url(url: str | None, schemes: tuple[str, ...]) -> bool:
+    squeezed = "".join(ch for ch in (url or "") if ord(ch) > 0x20).lower()
+    return squeezed.startswith(schemes)
+
+
 class _ArticleMarkdown(MarkdownConverter):
-    """markdownify with a figure's caption on its own line and a quote's source marked."""
+    """markdownify with a figure's caption on its own line and a quote's source marked;
+    only http, https and mailto links and http(s) images survive, the rest is plain text."""
 
     def escape(self, text, parent_tags):  # noqa: ANN001 - markdownify's signature
-        return _no_raw_html(super().escape(text, parent_tags))
+        escaped = _no_raw_html(super().escape(text, parent_tags))
+        return escaped if "_noformat" in parent_tags else _no_link_syntax(escaped)
+
+    def convert_a(self, el, text, parent_tags):  # noqa: ANN001 - markdownify's signature
+        if not _markdown_url(el.get("href"), MARKDOWN_SCHEMES):
+            return text
+        return super().convert_a(el, text, parent_tags)
+
+    def convert_img(self, el, text, parent_tags):  # noqa: ANN001
+        if not _markdown_url(el.get("src"), MARKDOWN_SCHEMES[:2]):
+            return _no_link_syntax(_no_raw_html(el.get("alt") or ""))
+        return super().convert_img(el, text, parent_tags)
 
     def convert_figure(self, el, text, parent_tags):  # noqa: ANN001 - markdownify's signature
         text = text.strip()
@@ -114,7 +139,7 @@ def render_markdown(title: str, html: str) -> str:
     body = converter.convert(html).strip()
     if _H1.search(html) or not title.strip():
         return body + "\n"
-    return f"# {_no_raw_html(title.strip())}\n\n{body}\n"
+    return f"# {_no_link_syntax(_no_raw_html(title.strip()))}\n\n{body}\n"
 
 
 def clean_block(data: dict) -> dict:

@@ -146,7 +146,7 @@ def retry_job(job_id: int, request: Request, session: DbSession, identity: Opera
 def list_drafts(
     session: DbSession, identity: Reviewer,
     status: StatusName | None = None,
-    target_lang: str | None = Query(None, pattern=LANG_PATTERN),
+    target_lang: str | None = Query(None, pattern=LANG_PATTERN, max_length=16),
     source: str | None = Query(None, max_length=500, description="the source site's name"),
     since: date | None = None, until: date | None = None,
     q: str | None = Query(None, max_length=200, description="words of the title"),

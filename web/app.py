@@ -23,7 +23,10 @@ from config.settings import Settings, get_settings
 from pipeline import accounts
 from pipeline.compose import BlockTemplates
 from pipeline.db import get_engine
-from web import api, publishing, ui
+from web import admin_api, admin_ui, api, publishing, ui
+from web.addresses import client_address, trusted_networks
+from web.body_limit import BodySizeLimit
+from web.edges import EdgeValidation
 from web.auth import (
     LOGIN_CSRF_COOKIE,
     SESSION_COOKIE,
@@ -34,6 +37,7 @@ from web.auth import (
     Operator,
 )
 from web.metrics import render_metrics
+from web.openapi_doc import describe_errors
 from web.schemas import Health
 
 log = logging.getLogger(__name__)
@@ -71,11 +75,16 @@ def create_app(settings: Settings | None = None,
     app = FastAPI(title="transdraft", version="0.1.0", docs_url=None, redoc_url=None,
                   description="Translation drafts: enqueue articles, review and export drafts.")
     app.state.settings = settings
+    proxies = trusted_networks(settings.trusted_proxies)
     app.state.publish = publish
     # Compiled once: an invalid block template stops the app at startup.
     app.state.block_templates = BlockTemplates.from_settings(settings)
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     app.state.templates = templates
+
+    # Inside the security headers, outermost of the rest: size first, then the edge rules.
+    app.add_middleware(EdgeValidation)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next):
@@ -159,7 +168,7 @@ def create_app(settings: Settings | None = None,
         """Check name and password (rate limited) and start a session."""
         if not accounts.same_secret(request.cookies.get(LOGIN_CSRF_COOKIE, ""), csrf_token):
             return login_page(request, 403, "The sign-in form expired: please try again.", next)
-        address = request.client.host if request.client else "unknown"
+        address = client_address(request, proxies)
         try:
             user = accounts.check_login(session, name, password, address)
         except accounts.TooManyAttempts as error:
@@ -169,7 +178,9 @@ def create_app(settings: Settings | None = None,
         if user is None:
             session.commit()  # the failed attempt counts
             return login_page(request, 401, "Wrong name or password.", next)
-        _login, secret = accounts.start_session(session, user)
+        new_login, secret = accounts.start_session(session, user)
+        if settings.single_session:
+            accounts.end_other_sessions(session, user, new_login)
         session.commit()
         log.info("user %s signed in", user.name)
         response = RedirectResponse(_safe_next(next) or HOME[user.role], status_code=303)
@@ -196,10 +207,13 @@ def create_app(settings: Settings | None = None,
         return RedirectResponse(HOME[identity.role], status_code=303)
 
     app.include_router(api.router)
+    app.include_router(admin_api.router)
     app.include_router(ui.router)
     app.include_router(publishing.api)
     app.include_router(publishing.pages)
+    app.include_router(admin_ui.router)  # after ui: /admin/users/{id}/tokens is ui's
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+    describe_errors(app)
     return app
 
 

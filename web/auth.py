@@ -14,7 +14,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
-from pipeline import accounts
+from pipeline import accounts, audit
 from pipeline.db import session_scope
 from pipeline.models import LoginSession, User
 
@@ -49,10 +49,20 @@ class Identity:
     role: str
     via: str  # "token" or "session"
     csrf_token: str = ""
+    token_id: int | None = None  # the bearer token used, for the audit log
 
     @classmethod
-    def of(cls, user: User, via: str, login: LoginSession | None = None) -> Identity:
-        return cls(user.id, user.name, user.role, via, login.csrf_token if login else "")
+    def of(cls, user: User, via: str, login: LoginSession | None = None,
+           token_id: int | None = None) -> Identity:
+        return cls(user.id, user.name, user.role, via, login.csrf_token if login else "",
+                   token_id)
+
+    @property
+    def credential(self) -> str:
+        """How the audit log names this credential: "session" or "token:ID"."""
+        if self.token_id is not None:
+            return audit.token_credential(self.token_id)
+        return audit.SESSION
 
 
 def get_session(request: Request) -> Iterator[Session]:
@@ -71,10 +81,10 @@ def identify(request: Request, session: Session) -> Identity | None:
         scheme, _, secret = header.partition(" ")
         if scheme.lower() != "bearer" or not secret.strip():
             raise NotAuthenticated("the Authorization header must be 'Bearer TOKEN'")
-        user = accounts.user_for_token(session, secret.strip())
-        if user is None:
+        token = accounts.live_token(session, secret.strip())
+        if token is None:
             raise NotAuthenticated("the bearer token is unknown or revoked")
-        return Identity.of(user, "token")
+        return Identity.of(token.user, "token", token_id=token.id)
     cookie = request.cookies.get(SESSION_COOKIE)
     if cookie:
         login = accounts.find_session(session, cookie)
@@ -110,6 +120,8 @@ def allow(*roles: str):
                             f"it needs {' or '.join(sorted(allowed))}")
         await _check_csrf(request, identity)
         request.state.identity = identity
+        # Every audit event this request writes names this user and credential.
+        audit.act_as(audit.Actor(identity.name, identity.user_id, identity.credential))
         return identity
 
     dependency.roles = allowed  # read by the authorization tests and the docs

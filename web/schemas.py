@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any, Generic, Literal, TypeVar
+from datetime import datetime, timezone
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
+
+def _as_utc(value: datetime) -> datetime:
+    # SQLite gives stored UTC times back naive; the API always says they are UTC.
+    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value
+
+
+UtcDateTime = Annotated[datetime, AfterValidator(_as_utc)]
 LANG_PATTERN = r"^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*$"
 T = TypeVar("T")
 
@@ -24,8 +31,8 @@ class Page(BaseModel, Generic[T]):
 class EnqueueRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    urls: list[str] = Field(min_length=1, max_length=1000)
-    target_lang: str | None = Field(default=None, pattern=LANG_PATTERN,
+    urls: list[str] = Field(min_length=1, max_length=10_000)
+    target_lang: str | None = Field(default=None, pattern=LANG_PATTERN, max_length=16,
                                     description="default: TRANSDRAFT_TARGET_LANG")
     provider: str | None = Field(default=None, max_length=200)
 
@@ -44,9 +51,9 @@ class JobOut(BaseModel):
     max_attempts: int
     last_error: str | None
     draft_id: int | None
-    created_at: datetime
-    updated_at: datetime
-    finished_at: datetime | None
+    created_at: UtcDateTime
+    updated_at: UtcDateTime
+    finished_at: UtcDateTime | None
 
 
 class InvalidUrl(BaseModel):
@@ -81,8 +88,8 @@ class DraftSummary(BaseModel):
     provider: str
     revision: int
     warnings: int
-    created_at: datetime
-    updated_at: datetime
+    created_at: UtcDateTime
+    updated_at: UtcDateTime
 
 
 class DraftOut(BaseModel):
@@ -100,8 +107,8 @@ class DraftOut(BaseModel):
     published: str | None
     provider: str
     revision: int
-    created_at: datetime
-    updated_at: datetime
+    created_at: UtcDateTime
+    updated_at: UtcDateTime
     html: str
     blocks: list[dict[str, Any]]
     source_blocks: list[dict[str, Any]]
@@ -145,7 +152,7 @@ class RevisionOut(BaseModel):
     number: int
     author: str
     note: str
-    created_at: datetime
+    created_at: UtcDateTime
 
 
 class AuditOut(BaseModel):
@@ -154,7 +161,7 @@ class AuditOut(BaseModel):
     actor: str
     action: str
     detail: dict[str, Any]
-    created_at: datetime
+    created_at: UtcDateTime
 
 
 class History(BaseModel):

@@ -18,7 +18,7 @@ from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from pipeline import accounts, review
+from pipeline import accounts, audit, review
 from pipeline.document import Block
 from pipeline.drafts import DraftFilters, search_drafts, source_sites
 from pipeline.errors import PipelineError
@@ -270,7 +270,7 @@ async def enqueue(request: Request, session: DbSession, identity: Operator) -> R
     if len(lines) > 1000:
         return _jobs(request, session, identity, "", 1, message="At most 1000 URLs at once.",
                      status=422)
-    if not re.match(LANG_PATTERN, target_lang):
+    if len(target_lang) > 16 or not re.match(LANG_PATTERN, target_lang):
         return _jobs(request, session, identity, "", 1,
                      message=f"Not a language code: {target_lang}", status=422)
     from web.enqueue_report import report_location
@@ -307,9 +307,12 @@ def _users(request: Request, session: Session, identity: Identity, message: str 
     by_user: dict[int, list[ApiToken]] = {}
     for token in tokens:
         by_user.setdefault(token.user_id, []).append(token)
+    from pipeline.user_admin import account_events
+
     return render(request, "users.html", {
         "identity": identity, "users": users, "tokens": by_user, "roles": accounts.ROLES,
-        "message": message, "new_secret": new_secret}, status=status)
+        "message": message, "new_secret": new_secret,
+        "events": account_events(session, 50)}, status=status)
 
 
 @router.get("/admin/users", response_class=HTMLResponse)
@@ -320,30 +323,34 @@ def users_page(request: Request, session: DbSession, identity: Admin) -> Respons
 
 @router.post("/admin/users", response_class=HTMLResponse)
 async def add_user(request: Request, session: DbSession, identity: Admin) -> Response:
-    """Create a user (and a first token, shown once)."""
+    """Create a user with a password; they mint their own tokens once signed in (a token
+    minted here would let the admin act as them)."""
     form = await request.form()
     password = str(form.get("password", "")) or None
     try:
         user = accounts.create_user(session, str(form.get("name", "")),
                                     str(form.get("role", "")), password)
-        created = accounts.create_token(session, user, "created in the web app")
+        audit.record(session, "user_created", {"user": user.name, "role": user.role})
     except accounts.AccountError as error:
         session.rollback()
         return _users(request, session, identity, error.reason, status=422)
     session.commit()
-    return _users(request, session, identity, f"User {user.name} created. Copy the token now: "
-                  "it is not shown again.", created.secret)
+    hint = "" if password else " They have no password yet: set one with Reset password."
+    return _users(request, session, identity, f"User {user.name} created.{hint}")
 
 
 @router.post("/admin/users/{user_id}/tokens", response_class=HTMLResponse)
 async def add_token(request: Request, user_id: int, session: DbSession,
                     identity: Admin) -> Response:
-    """A new API token for the user, shown once."""
+    """A new API token for yourself, shown once (never for another user)."""
     form = await request.form()
     user = session.get(User, user_id)
     if user is None:
         raise HTTPException(404, f"no user with id {user_id}")
-    created = accounts.create_token(session, user, str(form.get("label", "")))
+    if user.id != identity.user_id:
+        raise HTTPException(403, "tokens are minted only for yourself")
+    created = accounts.create_token(session, user, str(form.get("label", ""))[:200])
+    audit.record(session, "token_created", {"token_id": created.token.id, "user": user.name})
     session.commit()
     return _users(request, session, identity, f"New token for {user.name}. Copy it now: it is "
                   "not shown again.", created.secret)
@@ -353,8 +360,11 @@ async def add_token(request: Request, user_id: int, session: DbSession,
 def revoke_token(request: Request, token_id: int, session: DbSession,
                  identity: Admin) -> Response:
     """Revoke an API token."""
-    token = accounts.revoke_token(session, token_id)
-    if token is None:
-        raise HTTPException(404, f"no token with id {token_id}")
+    from pipeline.user_admin import UnknownUser, revoke
+
+    try:
+        revoke(session, token_id)
+    except UnknownUser as error:
+        raise HTTPException(404, error.reason) from None
     session.commit()
     return _users(request, session, identity, f"Token {token_id} revoked.")

@@ -30,6 +30,7 @@ from pipeline.extract.inline import inline_fragment, normalize_space, plain_text
 from pipeline.extract.locate import TextIndex, squeeze
 from pipeline.extract.markup import PageMarkup, restore_markup
 from pipeline.extract.script import word_count
+from pipeline.validation import strip_controls
 from pipeline.extract.metadata import (base_url, byline_from_page, canonical_url, choose_title,
                                        clean_author, declared_language, detected_language,
                                        lead_image, meta_description, meta_site_name,
@@ -52,6 +53,9 @@ _CHROME_TAGS = frozenset({"nav", "aside", "footer", "form"})
 
 def extract(html: str, url: str) -> ExtractedArticle:
     """The article in ``html`` (fetched from ``url``): metadata and ordered body blocks."""
+    # NUL and other control characters cannot live in an XML tree (lxml raises ValueError
+    # deep inside extraction); a page's text never needs them.
+    html = strip_controls(html)
     if not html or not html.strip():
         raise NotAnArticle(NO_MAIN_TEXT)
     try:

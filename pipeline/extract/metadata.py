@@ -13,6 +13,7 @@ import re
 from lxml import etree
 
 from pipeline.extract.inline import drop_fragment, normalize_space, resolve_url
+from pipeline.validation import url_length_problem
 
 _BY = re.compile(r"^\s*(?:written\s+)?(?:by|von|par|por|door|di|da|av|af|od|przez|от|автор:?)"
                  r"\s+", re.IGNORECASE)
@@ -31,9 +32,9 @@ def canonical_url(root: etree._Element, page_url: str) -> str:
         rels = (link.get("rel") or "").lower().split()
         if "canonical" in rels:
             url = resolve_url(link.get("href"), page_url)
-            if url:
+            if url and not url_length_problem(drop_fragment(url)):
                 return drop_fragment(url)
-            break
+            break  # none, or too long to store: the page's own URL
     return drop_fragment(page_url)
 
 

@@ -44,12 +44,15 @@ def resolve_and_check(host: str, port: int, allow_hosts: Iterable[str]) -> list[
 
     ``host`` is a name or an address in any spelling (``[::1]``, ``0x7f000001``, ``127.1``).
     An address is allowed when it is public, or when it or ``host`` is in ``allow_hosts``
-    (host names, addresses or CIDRs). Raises :class:`FetchRefused` ("fetch refused: private
+    (host names, addresses or CIDRs; an entry with a port, ``127.0.0.1:8080`` or
+    ``[::1]:8080``, allows that port only). Raises :class:`FetchRefused` ("fetch refused: private
     address ..."), :class:`FetchFailed` for a name that does not exist, and
     :class:`FetchUnavailable` when DNS fails for the time being.
     """
     name = _normalize_host(host)
-    allowed_names, allowed_networks = _parse_allow_list(allow_hosts)
+    names_and_ports, networks_and_ports = _parse_allow_list(allow_hosts)
+    allowed_names = {n for n, only in names_and_ports if only in (None, port)}
+    allowed_networks = [net for net, only in networks_and_ports if only in (None, port)]
     if name in allowed_names:
         return _resolve(name, port)
     if name == "localhost" or name.endswith(".localhost"):
@@ -104,22 +107,37 @@ def _normalize_host(host: str) -> str:
     return str(address) if address else name
 
 
-def _parse_allow_list(entries: Iterable[str]) -> tuple[set[str], list[IPNetwork]]:
-    names: set[str] = set()
-    networks: list[IPNetwork] = []
+def _parse_allow_list(entries: Iterable[str]) -> tuple[set[tuple[str, int | None]],
+                                                       list[tuple[IPNetwork, int | None]]]:
+    """(name, port) and (network, port) pairs; port None means every port."""
+    names: set[tuple[str, int | None]] = set()
+    networks: list[tuple[IPNetwork, int | None]] = []
     for entry in entries:
-        entry = entry.strip()
+        entry, port = _split_port(entry.strip())
         if not entry:
             continue
         try:
-            networks.append(ipaddress.ip_network(entry.strip("[]"), strict=False))
+            networks.append((ipaddress.ip_network(entry.strip("[]"), strict=False), port))
         except ValueError:
-            names.add(_normalize_host(entry))
+            names.add((_normalize_host(entry), port))
     return names, networks
 
 
 def _not_found(name: str) -> str:
     return unreachable(name, "host not found", "check the URL and the network")
+def _split_port(entry: str) -> tuple[str, int | None]:
+    """``host:port`` or ``[v6]:port`` into its parts; a bare IPv6 address has no port."""
+    if entry.startswith("["):
+        host, _, rest = entry[1:].partition("]")
+        port = rest[1:] if rest.startswith(":") else ""
+    elif entry.count(":") == 1:
+        host, _, port = entry.partition(":")
+    else:
+        return entry, None
+    if not port:
+        return host, None
+    # A port that is no port ("host:http") allows nothing rather than every port.
+    return host, int(port) if port.isdigit() and 0 < int(port) < 65536 else -1
 
 
 def _resolve(name: str, port: int) -> list[str]:

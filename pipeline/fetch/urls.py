@@ -13,6 +13,7 @@ from urllib.parse import quote, unquote_plus, urlsplit, urlunsplit
 import idna
 
 from pipeline.errors import InvalidURL
+from pipeline.validation import url_length_problem
 
 SCHEMES = ("http", "https")
 DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -57,7 +58,11 @@ def canonicalize(url: str) -> str:
     netloc = f"[{host}]" if ":" in host else host
     if port is not None and port != DEFAULT_PORTS[scheme]:
         netloc += f":{port}"
-    return urlunsplit((scheme, netloc, _canonical_path(path), _canonical_query(query), ""))
+    canonical = urlunsplit((scheme, netloc, _canonical_path(path), _canonical_query(query), ""))
+    too_long = url_length_problem(canonical)
+    if too_long:  # percent-escaping can lengthen a URL that fitted
+        raise InvalidURL(f"invalid URL: canonical form {too_long}")
+    return canonical
 
 
 def host_and_port(url: str) -> tuple[str, int]:
@@ -102,6 +107,9 @@ def _split(url: str) -> tuple[str, str, int | None, str, str]:
     if not isinstance(url, str) or not url.strip():
         raise InvalidURL("invalid URL: empty")
     url = url.strip()
+    too_long = url_length_problem(url)
+    if too_long:
+        raise InvalidURL(f"invalid URL: {too_long}")
     if _CONTROL.search(url):
         raise InvalidURL("invalid URL: contains control characters")
     try:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import time
 
 import lxml.html
 import pytest
@@ -167,6 +166,7 @@ def test_a_translate_killed_mid_run_is_taken_over_after_its_lease(transdraft, si
     from pipeline.db import session_scope, upgrade
     from pipeline.intake import enqueue
     from pipeline.jobs import claim
+    from pipeline.models import Job, utcnow
 
     upgrade(sqlite_url)
     with StubServer(libre_routes()) as libre:

@@ -59,6 +59,15 @@ ROLES = {
     ("POST", "/admin/sites"): ADMIN,
     ("POST", "/admin/sites/{site_name}/remove"): ADMIN,
     ("POST", "/admin/sites/{site_name}/test"): ADMIN,
+    ("POST", "/admin/users/{user_id}/{action}"): ADMIN,
+    ("GET", "/api/users"): ADMIN,
+    ("GET", "/api/audit"): ADMIN,
+    ("PATCH", "/api/users/{name}"): ADMIN,
+    ("PUT", "/api/users/{name}/password"): ADMIN,
+    ("DELETE", "/api/users/{name}"): ADMIN,
+    ("GET", "/api/tokens"): EVERYONE,
+    ("POST", "/api/tokens"): EVERYONE,
+    ("DELETE", "/api/tokens/{token_id}"): EVERYONE,
 }
 
 
@@ -69,8 +78,12 @@ def world(seeded):
         job_id = enqueue(session, ["https://example.org/news/a"], "nl").new[0].id
         spare = session.query(User).filter_by(name="reviewer1").one()
         spare_token = accounts.create_token(session, spare, "spare").token.id
+        # Account changes land on a user no test client signs in as.
+        other = accounts.create_user(session, "spare1", "reviewer", "spare password")
         ids = {"draft_id": draft_id, "job_id": job_id, "index": 0, "user_id": spare.id,
                "token_id": spare_token, "site_name": "no-such-site"}
+               "token_id": spare_token, "name": other.name, "action": "enable",
+               "admin_id": session.query(User).filter_by(name="admin1").one().id}
     with make_client(url) as client:
         yield client, users, ids
 
@@ -91,7 +104,7 @@ def _call(client, method, path, ids, headers):
     url = path.format(**ids)
     kwargs = {"headers": {"Accept": "text/html" if not path.startswith("/api") else
                           "application/json", **headers}, "follow_redirects": False}
-    if method in ("POST", "PATCH"):
+    if method in ("POST", "PATCH", "PUT"):
         kwargs["json"] = {}
     return client.request(method, url, **kwargs)
 
@@ -100,6 +113,8 @@ def _call(client, method, path, ids, headers):
 def test_route_matrix(world, route):
     client, users, ids = world
     method, path = route
+    if path == "/admin/users/{user_id}/tokens":  # tokens are minted for oneself only
+        ids = {**ids, "user_id": ids["admin_id"]}
     anonymous = _call(client, method, path, ids, {})
     assert anonymous.status_code == 401, anonymous.text
     for bad in ("Bearer td_not-a-token", "Bearer ", "Basic YWRtaW46YWRtaW4=", "td_raw"):

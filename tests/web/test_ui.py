@@ -135,24 +135,31 @@ def test_operator_enqueues_and_retries(seeded):
 
 
 def test_admin_manages_users_and_tokens(seeded):
+    from fastapi.testclient import TestClient
+
     url, users, _ = seeded
     with make_client(url) as client:
         csrf = login(client, "admin1", PASSWORD)
         created = client.post("/admin/users", headers=HTML, data={
             "csrf_token": csrf, "name": "vera", "role": "reviewer", "password": "vera password"})
-        secret = re.search(r'<code id="new-token">([^<]+)</code>', created.text).group(1)
-        assert client.get("/api/drafts", headers={"Authorization": f"Bearer {secret}"}
-                          ).status_code == 200
+        assert created.status_code == 200 and "User vera created" in created.text
+        assert 'id="new-token"' not in created.text  # no token minted for someone else
         taken = client.post("/admin/users", headers=HTML, data={
             "csrf_token": csrf, "name": "vera", "role": "admin"})
         assert taken.status_code == 422 and "already exists" in taken.text
         with session_scope(url) as session:
-            vera = session.query(User).filter_by(name="vera").one()
-            vera_id = vera.id
-            token_id = session.query(ApiToken).filter_by(user_id=vera_id).one().id
-        second = client.post(f"/admin/users/{vera_id}/tokens", headers=HTML,
-                             data={"csrf_token": csrf, "label": "ci"})
-        assert re.search(r'<code id="new-token">td_', second.text)
+            vera_id = session.query(User).filter_by(name="vera").one().id
+        for_vera = client.post(f"/admin/users/{vera_id}/tokens", headers=HTML,
+                               data={"csrf_token": csrf, "label": "ci"})
+        assert for_vera.status_code == 403
+        with TestClient(client.app) as vera:
+            vera_csrf = login(vera, "vera", "vera password")
+            minted = vera.post("/api/tokens", json={"label": "laptop"},
+                               headers={"X-CSRF-Token": vera_csrf})
+            assert minted.status_code == 201 and minted.json()["user"] == "vera"
+        secret, token_id = minted.json()["token"], minted.json()["id"]
+        assert client.get("/api/drafts", headers={"Authorization": f"Bearer {secret}"}
+                          ).status_code == 200
         revoked = client.post(f"/admin/tokens/{token_id}/revoke", headers=HTML,
                               data={"csrf_token": csrf})
         assert f"Token {token_id} revoked" in revoked.text
