@@ -22,6 +22,7 @@ from pipeline.errors import (
 )
 from pipeline.translate.acceptance import unacceptable
 from pipeline.translate.base import QUOTA_EXCEEDED, Provider
+from pipeline.translate.context import ArticleContext, Refused, RequestUsage
 from pipeline.translate.markup import Encoded, decode, placeholder_form
 from pipeline.translate.packing import pack, split_text
 
@@ -70,6 +71,9 @@ class Ledger:
         """Cool ``provider`` down for ``seconds``; return until when."""
         return datetime.now(timezone.utc) + timedelta(seconds=seconds)
 
+    def record_usage(self, provider: str, usage: list[RequestUsage]) -> None:
+        """Count requests and the tokens their answers reported (for status and /metrics)."""
+
 
 @dataclass(eq=False)
 class PendingText:
@@ -82,6 +86,8 @@ class PendingText:
     origin: str = MACHINE
     lost: bool = False  # the engine lost placeholders: try the plain text
     refused: bool = False  # the last provider's answer was unacceptable (echo, empty)
+    refusal: str | None = None  # why the provider refused its own answer (see Refused)
+    notes: list[str] = field(default_factory=list)  # why earlier providers handed it on
 
 
 class ProviderChain:
@@ -94,10 +100,11 @@ class ProviderChain:
     """
 
     def __init__(self, chain: list[Provider], ledger: Ledger, source: str, target: str,
-                 transient_retries: int) -> None:
+                 transient_retries: int, context: ArticleContext | None = None) -> None:
         self.chain, self.ledger = chain, ledger
         self.source, self.target = source, target
         self.retries = transient_retries
+        self.context = context
 
     def run(self, jobs: list[PendingText]) -> None:
         pending = jobs
@@ -120,13 +127,17 @@ class ProviderChain:
                     QUOTA_PAUSE if QUOTA_EXCEEDED in error.reason else RATE_LIMITED_PAUSE)
                 paused.append((self.ledger.pause(provider.name, seconds, error.reason),
                                error.reason))
+                _note(pending, error.reason)
             except ProviderUnavailable as error:
                 paused.append((self.ledger.pause(provider.name, error.retry_after
                                                  or FAILING_PAUSE, error.reason), error.reason))
+                _note(pending, error.reason)
             except BudgetExceeded as error:
                 budgets.append(error)
+                _note(pending, error.reason)
             except ProviderError as error:
                 refusals.append(error)
+                _note(pending, error.reason)
             pending = [job for job in pending if job.translation is None]
         unfinished = [job for job in pending if not job.refused]
         if not unfinished:
@@ -147,12 +158,24 @@ class ProviderChain:
     def _with(self, provider: Provider, jobs: list[PendingText]) -> None:
         for job in jobs:
             job.refused = job.lost = False
+            job.refusal = None
         self._send(provider, jobs, plain=False)
+        if provider.checks_answers:
+            # A text the provider refused is asked once more alone, with a stricter
+            # instruction; refused again, it goes to the next provider with the reason.
+            again = [job for job in jobs if job.refusal is not None]
+            if again:
+                self._send(provider, again, plain=False, strict=True)
+            for job in again:
+                if job.refusal is not None and job.translation is None:
+                    job.refused = True
+                    job.notes.append(f"{provider.name}: {job.refusal} (also when sent alone)")
         lost = [job for job in jobs if job.lost]
         if lost:
             self._send(provider, lost, plain=True)
 
-    def _send(self, provider: Provider, jobs: list[PendingText], plain: bool) -> None:
+    def _send(self, provider: Provider, jobs: list[PendingText], plain: bool,
+              strict: bool = False) -> None:
         as_html = provider.supports_markup
         limit = provider.max_chars - provider.overhead_per_segment
         pieces: list[str] = []
@@ -162,11 +185,12 @@ class ProviderChain:
             for piece in split_text(encoded.form(as_html), limit):
                 pieces.append(piece)
                 owner.append(number)
-        packs = pack([len(p) for p in pieces], provider.max_chars, provider.max_segments,
-                     provider.overhead_per_segment)
+        packs = pack([len(p) for p in pieces], provider.max_chars,
+                     1 if strict else provider.max_segments, provider.overhead_per_segment)
 
         def cost(indexes: tuple[int, ...]) -> int:
-            return sum(len(pieces[i]) + provider.overhead_per_segment for i in indexes)
+            return provider.pack_chars([pieces[i] for i in indexes], self.source, self.target,
+                                       self.context, strict)
 
         total = sum(cost(group.indexes) for group in packs)
         self.ledger.reserve(provider.name, total)
@@ -176,12 +200,18 @@ class ProviderChain:
         try:
             for group in packs:
                 spent += cost(group.indexes)
-                results = self._call(provider, [pieces[i] for i in group.indexes])
+                results = self._call(provider, [pieces[i] for i in group.indexes], strict)
                 for i, result in zip(group.indexes, results):
-                    answers.setdefault(owner[i], {})[i] = result.strip()
+                    if isinstance(result, Refused):
+                        jobs[owner[i]].refusal = result.reason
+                    else:
+                        answers.setdefault(owner[i], {})[i] = result.strip()
                 accepted: list[tuple[str, str]] = []
                 for number in sorted({owner[i] for i in group.indexes}):
-                    if len(answers[number]) == needed[number]:
+                    if jobs[number].refusal is not None and not strict:
+                        continue  # asked again alone by _with
+                    if len(answers.get(number, {})) == needed[number]:
+                        jobs[number].refusal = None
                         joined = " ".join(answers[number][i] for i in sorted(answers[number]))
                         if self._accept(provider, jobs[number], joined, as_html, plain):
                             accepted.append((jobs[number].encoded.markup,
@@ -192,12 +222,14 @@ class ProviderChain:
         finally:
             self.ledger.release(provider.name, total - spent)
 
-    def _call(self, provider: Provider, texts: list[str]) -> list[str]:
+    def _call(self, provider: Provider, texts: list[str],
+              strict: bool = False) -> list[str | Refused]:
         """One pack, retried after a short pause on a timeout or 5xx; 429 is not retried."""
         attempt = 0
         while True:
             try:
-                return provider.translate_texts(texts, self.source, self.target)
+                return provider.translate_pack(texts, self.source, self.target, self.context,
+                                               strict)
             except ProviderRateLimited:
                 raise
             except ProviderUnavailable as error:
@@ -205,6 +237,10 @@ class ProviderChain:
                     raise
                 attempt += 1
                 time.sleep(min(error.retry_after or 0.5 * attempt, 2.0))
+            finally:
+                usage = provider.take_usage()
+                if usage:
+                    self.ledger.record_usage(provider.name, usage)
 
     def _accept(self, provider: Provider, job: PendingText, answer: str, as_html: bool,
                 plain: bool) -> bool:
@@ -225,3 +261,10 @@ class ProviderChain:
         job.translation, job.provider = translation, provider.name
         job.origin = PLAIN if plain else MACHINE
         return not plain
+
+
+def _note(jobs: list[PendingText], reason: str) -> None:
+    """Record on each text still untranslated why this provider handed it on."""
+    for job in jobs:
+        if job.translation is None:
+            job.notes.append(reason)

@@ -9,6 +9,7 @@ from pipeline.translate.base import Provider
 from pipeline.translate.deepl import DeepLProvider
 from pipeline.translate.google import GoogleProvider
 from pipeline.translate.libre import LibreProvider
+from pipeline.translate.llm import LLMProvider
 from pipeline.translate.microsoft import MicrosoftProvider
 from pipeline.translate.mymemory import MyMemoryProvider
 
@@ -39,4 +40,11 @@ def make_provider(name: str, settings: Settings) -> Provider:
                                  settings.microsoft_url, settings.microsoft_region)
     if name == "apertium":
         return ApertiumProvider(timeout, _required(settings.apertium_url, name, "APERTIUM_URL"))
+    if name == "llm":
+        return LLMProvider(settings.llm_timeout, _required(settings.llm_url, name, "LLM_URL"),
+                           _required(settings.llm_model, name, "LLM_MODEL"),
+                           settings.llm_api_key, temperature=settings.llm_temperature,
+                           max_segments=settings.llm_max_segments_per_request,
+                           extra_instructions=settings.llm_extra_instructions,
+                           context_tokens=settings.llm_context_tokens)
     raise ProviderError(f"unknown provider {name!r}")
