@@ -68,12 +68,13 @@ _SPANISH = {
     "will": "va a", "would": "habría", "could": "podría", "should": "debería",
     "only": "solo", "also": "también", "still": "todavía", "into": "en", "out": "fuera",
     "up": "arriba", "over": "sobre", "under": "bajo", "between": "entre", "our": "nuestro",
+    "fishpond": "estanque", "manager": "gerente",
 }
 _GERMAN = ("der", "die", "und", "nicht", "ist", "mit", "für", "auf", "wurde", "werden",
            "sich", "auch", "noch", "nach", "einer", "dem", "den", "über", "zwischen", "heute")
 _TOKEN = re.compile(r"(<[^>]*>|&#?\w+;|[^\W\d_]+(?:-[^\W\d_]+)*)")
 _PLACEHOLDER = re.compile(r"<\s*(/?)\s*x(\d+)\s*(/?)\s*>")
-_DIGIT = re.compile(r"\d")
+_TOKEN_OR_DIGIT = re.compile(r"<[^>]*>|\d")
 
 
 def spanish(text: str) -> str:
@@ -130,15 +131,20 @@ def _error(status: int, message: str, headers: dict[str, str] | None = None) -> 
 
 
 def _misbehave(mode: str, text: str) -> str:
-    if mode == "drop_placeholder":
-        return _PLACEHOLDER.sub("", text, count=1)
-    if mode == "duplicate_placeholder":
-        return text + " " + _PLACEHOLDER.search(text).group(0) if _PLACEHOLDER.search(text) \
-            else text + " <x1/>"
+    first = _PLACEHOLDER.search(text)
+    if mode == "drop_placeholder" and first:  # the tag and its closing tag
+        ident = first.group(2)
+        return _PLACEHOLDER.sub(lambda m: "" if m.group(2) == ident else m.group(0), text)
+    if mode == "duplicate_placeholder" and first:
+        pair = re.search(rf"<x{first.group(2)}>.*?</x{first.group(2)}>|<x{first.group(2)}/>",
+                         text)
+        return f"{text} {pair.group(0)}"
     if mode == "note":
         return text + "\n\nNote: I kept the names in English."
-    if mode == "change_number":
-        return _DIGIT.sub(lambda m: str((int(m.group()) + 1) % 10), text)
+    if mode == "change_number":  # digits of the text, not of the tags
+        return _TOKEN_OR_DIGIT.sub(
+            lambda m: m.group(0) if m.group(0).startswith("<")
+            else str((int(m.group()) + 1) % 10), text)
     if mode == "wrong_language":
         return german(text)
     return text
