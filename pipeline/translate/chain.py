@@ -254,6 +254,7 @@ class ProviderChain:
                 f"{QUOTA_EXCEEDED} ({provider.name}: a quota warning instead of a translation)")
         if problem:
             job.refused = True
+            job.notes.append(f"{provider.name}: unusable answer ({problem})")
             return False
         if not plain and decode(translation, job.encoded, is_html=True) is None:
             job.lost = True

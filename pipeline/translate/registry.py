@@ -9,7 +9,6 @@ from pipeline.translate.base import Provider
 from pipeline.translate.deepl import DeepLProvider
 from pipeline.translate.google import GoogleProvider
 from pipeline.translate.libre import LibreProvider
-from pipeline.translate.llm import LLMProvider
 from pipeline.translate.microsoft import MicrosoftProvider
 from pipeline.translate.mymemory import MyMemoryProvider
 
@@ -41,6 +40,10 @@ def make_provider(name: str, settings: Settings) -> Provider:
     if name == "apertium":
         return ApertiumProvider(timeout, _required(settings.apertium_url, name, "APERTIUM_URL"))
     if name == "llm":
+        # Deliberately here: the openai client takes about a second to import, which every
+        # CLI command and worker would pay although few configure a language model.
+        from pipeline.translate.llm import LLMProvider
+
         return LLMProvider(settings.llm_timeout, _required(settings.llm_url, name, "LLM_URL"),
                            _required(settings.llm_model, name, "LLM_MODEL"),
                            settings.llm_api_key, temperature=settings.llm_temperature,

@@ -101,6 +101,9 @@ def test_llm_then_libre_from_the_provider_setting(transdraft, site, llm_stub, sq
     body = lxml.html.fromstring(draft["html"]).text_content()
     assert "ENGINEERS HAD WARNED FOR YEARS" in body  # handed to libre
     assert "der die und" not in body  # the German answer never reached the draft
+    assert draft["fallbacks"] == [{
+        "block": draft["fallbacks"][0]["block"], "key": "html", "provider": "libre",
+        "reason": "llm: answered in de, not es (also when sent alone)"}]
     assert draft["title"].startswith("Diques y Estanques")
 
 
