@@ -65,7 +65,7 @@ class Settings(BaseSettings):
     llm_max_segments_per_request: int = 40
     llm_extra_instructions: str = ""
     llm_context_tokens: int = 8192
-    llm_timeout: float = 120.0
+    llm_timeout: float = 90.0  # twice this (one retry) stays below task_soft_time_limit
 
     # Queue and workers. A running stage renews its job's lease every third of job_lease, so a
     # dead worker's job is queued again within about job_lease + sweep_interval. The broker's
