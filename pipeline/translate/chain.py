@@ -119,6 +119,7 @@ class ProviderChain:
                 until, why = hold
                 paused.append((until, f"{provider.name} paused until {until:%H:%M:%S} UTC "
                                       f"({why})"))
+                _note(pending, paused[-1][1])
                 continue
             try:
                 self._with(provider, pending)

@@ -3,17 +3,20 @@ capped, and what is never reused."""
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 import pytest
 from sqlalchemy import select
 
 from config.settings import Settings
 from pipeline import budget
+from pipeline.cooldown import paused_until
 from pipeline.db import session_scope, upgrade
 from pipeline.errors import BudgetExceeded
 from pipeline.intake import enqueue
 from pipeline.jobs import Pipeline, run_inline
 from pipeline.models import Draft, ProviderUsage, TranslationMemory
-from tests.stubs.news_site import PARAGRAPHS, NewsSite
+from tests.stubs.news_site import OTHER_PARAGRAPHS, PARAGRAPHS, NewsSite
 from tests.stubs.openai_compat import MODEL, LLMFaults, llm_routes
 from tests.stubs.server import StubServer
 from tests.stubs.translators import libre_routes
@@ -25,7 +28,8 @@ TITLE = "Marrow Bay builds a new floodwall"
 @pytest.fixture
 def site():
     news = NewsSite({"/story": (TITLE, list(PARAGRAPHS)), "/copy": (TITLE, list(PARAGRAPHS)),
-                     "/third": (TITLE, list(PARAGRAPHS))})
+                     "/third": (TITLE, list(PARAGRAPHS)),
+                     "/other": ("Fishermen land their catch", list(OTHER_PARAGRAPHS))})
     with StubServer(news.routes()) as server:
         yield server
 
@@ -120,3 +124,22 @@ def test_another_model_or_other_instructions_do_not_reuse_old_translations(
     translate(db_url, settings(db_url, llm_stub, llm_model="llama3.1:8b"), site.url("/third"))
     assert len(llm_stub.faults.bodies) == first + 1
     assert llm_stub.faults.bodies[-1]["model"] == "llama3.1:8b"
+
+
+def test_a_429_pauses_the_model_for_its_retry_after_across_jobs(sqlite_url, site, llm_stub):
+    llm_stub.faults.status, llm_stub.faults.retry_after = 429, "120"
+    with StubServer(libre_routes()) as libre:
+        config = settings(sqlite_url, llm_stub, provider=["llm", "libre"],
+                          libre_url=libre.base_url)
+        first = translate(sqlite_url, config, site.url("/story"))
+        assert len(llm_stub.faults.bodies) == 1
+        second = translate(sqlite_url, config, site.url("/other"))
+    assert len(llm_stub.faults.bodies) == 1  # paused: not asked again before Retry-After
+    with session_scope(sqlite_url) as session:
+        until, why = paused_until(session, "llm")
+        assert 110 < (until - datetime.now(timezone.utc)).total_seconds() <= 120
+        assert "429" in why
+        reasons = {draft_id: {s.fallback_reason for s in session.get(Draft, draft_id).segments}
+                   for draft_id in (first, second)}
+    assert reasons[first] == {"llm: HTTP 429 rate limited"}
+    assert all(reason.startswith("llm paused until") for reason in reasons[second])
