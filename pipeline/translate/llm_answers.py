@@ -23,6 +23,11 @@ from pipeline.translate.markup import strip_placeholders
 _PLACEHOLDER = re.compile(r"<\s*(/?)\s*x\s*(\d+)\s*(/?)\s*>", re.I)
 _FENCE = re.compile(r"^```(?:json)?\s*(.*?)\s*```$", re.S | re.I)
 _LETTER = re.compile(r"[^\W\d_]")
+# How models open an answer or annotate it, in the languages newsrooms work in most.
+_PREAMBLE = re.compile(
+    r"^\W*(?:here|sure|certainly|of course|okay|translat|traduc|tradu[zç]|übersetz|vertal"
+    r"|aquí|voici|hier is|ecco|claro|bien sûr)[^:]{0,80}:", re.I)
+_NOTE = re.compile(r"\b(?:note|nota|remarque|anmerkung|opmerking|n\.b)\b\.?\s*:", re.I)
 # Below this many letters a language identifier guesses; above it, and this sure, it is right.
 LANGID_MIN_LETTERS = 40
 LANGID_MIN_PROBABILITY = 0.9
@@ -85,10 +90,15 @@ def _plain(text: str) -> str:
 
 
 def _added_label(sent: str, answer: str) -> bool:
-    """A "Translation:" or "Note:" the source does not have: more colons than it, one early."""
+    """A "Translation:", "Here is ...:" or "Note:" the source does not have.
+
+    Only a colon the source lacks, led by such words, counts: French and German put colons
+    before quotes where English has commas ("Sie sagte: ..."), and that is translation.
+    """
     plain_sent, plain_answer = _plain(sent), _plain(answer)
-    colon = plain_answer.find(":")
-    return plain_answer.count(":") > plain_sent.count(":") and -1 < colon < 60
+    if plain_answer.count(":") <= plain_sent.count(":"):
+        return False
+    return bool(_PREAMBLE.match(plain_answer) or _NOTE.search(plain_answer))
 
 
 def placeholder_problem(sent: str, answer: str) -> str | None:

@@ -34,24 +34,33 @@ def test_answers_that_cannot_be_trusted_as_a_whole(content, reason):
 
 
 GOOD = [
-    ("<x1>The council</x1> met on Tuesday.", "<x1>El consejo</x1> se reunió el martes."),
-    ("Update: the road <x1>is closed</x1>.", "Actualización: la carretera <x1>está cerrada</x1>."),
+    ("<x1>The council</x1> met on Tuesday.", "<x1>El consejo</x1> se reunió el martes.", "es"),
+    ("Update: the road <x1>is closed</x1>.", "Actualización: la carretera <x1>está cerrada</x1>.",
+     "es"),
     ("It cost 18.7 million euros, or 3.2 percent.",
-     "Costó 18,7 millones de euros, o el 3,2 por ciento."),
+     "Costó 18,7 millones de euros, o el 3,2 por ciento.", "es"),
     ("See <x1>the <x2>full</x2> report</x1> at <x3/>.",
-     "Vea <x1>el informe <x2>completo</x2></x1> en <x3/>."),
-    ("Hello", "Hola"),
+     "Vea <x1>el informe <x2>completo</x2></x1> en <x3/>.", "es"),
+    ("Hello", "Hola", "es"),
+    # Colons before quotes where English has commas: translation, not a preamble.
+    ('She said, "We will rebuild the <x1>harbour</x1> before the winter storms come."',
+     "Sie sagte: „Wir werden den <x1>Hafen</x1> vor den Winterstürmen wieder aufbauen.“", "de"),
+    ('The mayor said, "The water came fast, faster than anyone had expected."',
+     "Le maire a dit : « L'eau est arrivée vite, plus vite que prévu par tous. »", "fr"),
 ]
 
 
-@pytest.mark.parametrize("sent, translated", GOOD)
-def test_good_translations_pass(sent, translated):
-    assert segment_problem(sent, translated, "en", "es") is None
+@pytest.mark.parametrize("sent, translated, target", GOOD)
+def test_good_translations_pass(sent, translated, target):
+    assert segment_problem(sent, translated, "en", target) is None
 
 
 @pytest.mark.parametrize("translated, reason", [
     ("Traducción: <x1>El consejo</x1> se reunió el martes.", "text beside the translation"),
     ("<x1>El consejo</x1> se reunió el martes.\nNota: literal.", "text beside the translation"),
+    ("<x1>El consejo</x1> se reunió el martes (nota: literal).", "text beside the translation"),
+    ("Aquí está la traducción: <x1>El consejo</x1> se reunió el martes.",
+     "text beside the translation"),
     ("El consejo se reunió el martes.", "placeholder <x1> missing"),
     ("<x1>El consejo</x1> se reunió <x1>el martes</x1>.", "placeholder <x1> there 2 times"),
     ("<x1>El consejo se reunió el martes.", "placeholder <x1> is not closed"),
