@@ -4,16 +4,25 @@ FLORES-200 devtest (``../shared/data/mt`` next to the checkout, or ``--data DIR`
 ``TRANSDRAFT_BENCH_DATA``): consecutive sentences of one source URL form a document. Each
 document becomes an HTML article (paragraphs of 2-3 sentences; a link in every third
 paragraph, emphasis in every fourth) served on 127.0.0.1, and goes through the whole
-pipeline in this process (fetch, extract, translate with Apertium APY eng->spa, compose),
-twice, then once more at new addresses (new drafts, so only the translation memory can
-spare the characters). The same sentences are also sent to APY bare, one request each. Printed: chrF of both
-against the human Spanish, links kept, characters sent on the first run and on the re-run,
-requests per article, reviewer-check warnings per 100 blocks.
+pipeline in this process (fetch, extract, translate English to Spanish, compose), twice,
+then once more at new addresses (new drafts, so only the translation memory can spare the
+characters). One column per provider chain:
 
-    python bench/translate.py [--data DIR] [--docs N]
+- ``apertium``: Apertium APY eng->spa; the same sentences are also sent to APY bare, one
+  request each, for the chrF the pipeline must not lose;
+- ``llm``: provider ``llm`` (then Apertium for the segments it hands on), against the stub
+  OpenAI-compatible server of ``tests/stubs`` by default, or a real one with ``--llm-url``
+  (e.g. a local Ollama: ``--llm-url http://127.0.0.1:11434/v1 --llm-model qwen2.5:7b``).
 
-Needs ``apertium-apy`` with the eng-spa pair (Debian: apertium-apy apertium-eng-spa) and
-sacrebleu (``pip install -e '.[bench]'``).
+Printed: chrF against the human Spanish, links kept, characters sent on the first run and
+on the re-run, requests per article, segments handed on, tokens per character, reviewer-check
+warnings per 100 blocks.
+
+    python bench/translate.py [--data DIR] [--docs N] [--llm-url URL --llm-model NAME]
+
+Needs sacrebleu (``pip install -e '.[bench]'``); the apertium column and the hand-over of
+the llm column need ``apertium-apy`` with the eng-spa pair (Debian: apertium-apy
+apertium-eng-spa).
 """
 
 from __future__ import annotations
@@ -122,12 +131,11 @@ def plain(inline_html: str) -> str:
     return " ".join(html.unescape(re.sub(r"<[^>]*>", "", inline_html)).split())
 
 
-def start_apy() -> tuple[subprocess.Popen, str]:
+def start_apy() -> tuple[subprocess.Popen | None, str]:
     binary = shutil.which("apertium-apy")
     modes = next((d for d in MODES_DIRS if Path(d, "eng-spa.mode").exists()), None)
     if binary is None or modes is None:
-        sys.exit("skipped: apertium-apy with the eng-spa pair is not installed "
-                 "(Debian: apertium-apy apertium-eng-spa)")
+        return None, ""  # not installed (Debian: apertium-apy apertium-eng-spa)
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
@@ -162,7 +170,9 @@ def translate_bare(apy: str, sentences: list[str]) -> list[str]:
 class CountingPipeline(Pipeline):
     """The real pipeline, remembering its providers so requests can be counted."""
 
-    made: list = []
+    def __init__(self, settings: Settings) -> None:
+        super().__init__(settings)
+        self.made: list = []
 
     def providers(self, names):
         built = super().providers(names)
@@ -183,10 +193,112 @@ def run_pipeline(database_url: str, pipeline: CountingPipeline, urls: list[str])
     return drafts
 
 
+@dataclass
+class Column:
+    """One provider chain measured: the table column it fills."""
+
+    name: str
+    provider: str  # whose characters and tokens are counted
+    settings: dict
+    values: dict[str, str] | None = None
+
+
+def measure(column: Column, workdir: str, site: StubServer, pages: dict[str, str],
+            paragraphs: list[Paragraph], by_doc: dict[int, list[Paragraph]]) -> dict[str, str]:
+    """Run the column's chain over every article: first run, re-run, copies at new URLs."""
+    import sacrebleu
+    from sqlalchemy import select
+
+    from pipeline.budget import usage_today
+    from pipeline.db import session_scope, upgrade
+    from pipeline.models import Draft, ProviderUsage
+
+    database_url = f"sqlite:///{workdir}/{column.name}.db"
+    upgrade(database_url)
+    settings = Settings(database_url=database_url, target_lang="es",
+                        fetch_allow_hosts=["127.0.0.1"], **column.settings)
+    pipeline = CountingPipeline(settings)
+
+    def chars() -> int:
+        with session_scope(database_url) as session:
+            return usage_today(session).get(column.provider, 0)
+
+    def requests() -> int:
+        return sum(p.requests_made for p in pipeline.made if p.name == column.provider)
+
+    urls = [site.url(path) for path in pages]
+    began = time.monotonic()
+    draft_ids = run_pipeline(database_url, pipeline, urls)
+    seconds = time.monotonic() - began
+    first_chars, first_requests = chars(), requests()
+    run_pipeline(database_url, pipeline, urls)
+    rerun_chars, rerun_requests = chars() - first_chars, requests() - first_requests
+    # The same articles at new addresses: new drafts, answered by the memory alone.
+    run_pipeline(database_url, pipeline, [site.url("/copy" + path) for path in pages])
+    copy_chars = chars() - first_chars - rerun_chars
+
+    hyps, refs = [], []
+    links_total = links_kept = lost = blocks = handed = segments = 0
+    checks: Counter[str] = Counter()
+    with session_scope(database_url) as session:
+        usage = session.scalars(select(ProviderUsage).where(
+            ProviderUsage.provider == column.provider)).first()
+        for doc, draft_id in zip(by_doc, draft_ids):
+            draft = session.get(Draft, draft_id)
+            translated = {}
+            for segment in draft.segments:
+                segments += 1
+                handed += bool(segment.fallback_reason)
+                if segment.block_index >= 0:
+                    translated[plain(segment.source)] = segment.translation
+            blocks += len(draft.blocks)
+            checks.update(check["kind"] for check in draft.checks)
+            for paragraph in by_doc[doc]:
+                output = translated.get(plain(paragraph.source_html))
+                if output is None:
+                    lost += 1
+                    continue
+                hyps.append(plain(output))
+                refs.append(paragraph.reference)
+                if paragraph.href:
+                    links_total += 1
+                    links_kept += f'<a href="{paragraph.href}">' in output
+    articles = len(draft_ids)
+    values = {
+        "chrF through the pipeline": f"{sacrebleu.corpus_chrf(hyps, [refs]).score:.2f}",
+        "paragraphs not extracted (left out of chrF)": str(lost),
+        "links preserved (target 100%)":
+            f"{links_kept}/{links_total} = {100 * links_kept / max(links_total, 1):.1f}%",
+        "characters sent, first run": f"{first_chars:,}",
+        "characters sent, re-run (target 0)": f"{rerun_chars:,}",
+        "characters sent, same articles at new URLs (memory)": f"{copy_chars:,}",
+        "requests per article, first run / re-run":
+            f"{first_requests / articles:.2f} / {rerun_requests / articles:.2f}",
+        "segments handed on to the next provider": f"{handed} of {segments}",
+        "check warnings per 100 blocks":
+            f"{100 * sum(checks.values()) / max(blocks, 1):.2f} "
+            f"({', '.join(f'{k} {v}' for k, v in checks.most_common()) or 'none'})",
+        "seconds, first run": f"{seconds:.1f}",
+    }
+    if usage is not None and usage.requests:
+        source_chars = sum(len(p.source_text) for p in paragraphs)
+        values["tokens in per character sent / out per source character"] = (
+            f"{usage.tokens_in / max(usage.chars, 1):.3f} / "
+            f"{usage.tokens_out / max(source_chars, 1):.3f}"
+            + (f" ({usage.unmetered_requests} requests without usage)"
+               if usage.unmetered_requests else ""))
+    return values
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", help="folder holding mt/ (default ../shared/data)")
     parser.add_argument("--docs", type=int, default=None, help="only the first N documents")
+    parser.add_argument("--llm-url", help="an OpenAI-compatible server (base URL ending in /v1) "
+                        "for the llm column; default: the stub of tests/stubs")
+    parser.add_argument("--llm-model", default="stub-qwen2.5-7b-instruct")
+    parser.add_argument("--llm-api-key", default=None)
+    parser.add_argument("--llm-context-tokens", type=int, default=8192)
     options = parser.parse_args()
     mt = data_dir(options.data)
     if mt is None:
@@ -194,9 +306,7 @@ def main() -> None:
                  "--data DIR or TRANSDRAFT_BENCH_DATA)")
     import sacrebleu
 
-    from pipeline.budget import usage_today
-    from pipeline.db import session_scope, upgrade
-    from pipeline.models import Draft
+    from tests.stubs.openai_compat import llm_routes
 
     paragraphs = build_paragraphs(mt, options.docs)
     by_doc: dict[int, list[Paragraph]] = {}
@@ -206,102 +316,74 @@ def main() -> None:
                                           ps) for doc, ps in by_doc.items()}
     english = (mt / "eng_Latn.devtest").read_text(encoding="utf-8").splitlines()
 
-    process, apy = start_apy()
+    apy_process, apy = start_apy()
+    stub = None if options.llm_url else StubServer(llm_routes()).__enter__()
+    llm_url = options.llm_url or stub.url("/v1")
+    llm_name = "llm (stub)" if stub else f"llm ({options.llm_model})"
+    llm_settings = {"llm_url": llm_url, "llm_model": options.llm_model,
+                    "llm_api_key": options.llm_api_key,
+                    "llm_context_tokens": options.llm_context_tokens}
+    columns = []
+    if apy:
+        columns.append(Column("apertium", "apertium",
+                              {"provider": ["apertium"], "apertium_url": apy}))
+        # Segments the model refuses go to Apertium, as a newsroom would chain them.
+        columns.append(Column(llm_name, "llm", {"provider": ["llm", "apertium"],
+                                                "apertium_url": apy, **llm_settings}))
+    else:
+        print("apertium-apy with eng-spa not installed: llm column only, nothing to hand on to")
+        columns.append(Column(llm_name, "llm", {"provider": ["llm"], **llm_settings}))
     workdir = tempfile.mkdtemp(prefix="transdraft-bench-")
-    database_url = f"sqlite:///{workdir}/bench.db"
+    bare: dict[str, str] = {}
     try:
-        began = time.monotonic()
-        bare_sentences = translate_bare(apy, [english[i] for p in paragraphs
-                                              for i in p.sentences])
-        bare_seconds = time.monotonic() - began
-        upgrade(database_url)
-        settings = Settings(database_url=database_url, provider=["apertium"], apertium_url=apy,
-                            target_lang="es", fetch_allow_hosts=["127.0.0.1"])
-        pipeline = CountingPipeline(settings)
+        if apy:
+            began = time.monotonic()
+            bare_sentences = translate_bare(apy, [english[i] for p in paragraphs
+                                                  for i in p.sentences])
+            bare_seconds = time.monotonic() - began
+            bare_hyps, position = [], 0
+            for paragraph in paragraphs:
+                n = len(paragraph.sentences)
+                bare_hyps.append(" ".join(bare_sentences[position:position + n]))
+                position += n
+            refs = [p.reference for p in paragraphs]
+            bare = {"chrF, APY bare (sentence by sentence)":
+                    f"{sacrebleu.corpus_chrf(bare_hyps, [refs]).score:.2f}",
+                    "requests per article, APY bare":
+                    f"{len(bare_sentences) / len(by_doc):.2f}",
+                    "seconds, APY bare": f"{bare_seconds:.1f}"}
+
         def serve(request):
             page = pages.get(request.path.removeprefix("/copy"))
             return Response(200, page) if page else Response(404, "")
 
         with StubServer(serve) as site:
-            urls = [site.url(path) for path in pages]
-            began = time.monotonic()
-            draft_ids = run_pipeline(database_url, pipeline, urls)
-            pipeline_seconds = time.monotonic() - began
-            with session_scope(database_url) as session:
-                first_chars = usage_today(session).get("apertium", 0)
-            first_requests = sum(p.requests_made for p in pipeline.made)
-            run_pipeline(database_url, pipeline, urls)
-            with session_scope(database_url) as session:
-                rerun_chars = usage_today(session).get("apertium", 0) - first_chars
-            rerun_requests = sum(p.requests_made for p in pipeline.made) - first_requests
-            # The same articles at new addresses: new drafts, answered by the memory alone.
-            run_pipeline(database_url, pipeline, [site.url("/copy" + path) for path in pages])
-            with session_scope(database_url) as session:
-                copy_chars = usage_today(session).get("apertium", 0) - first_chars - rerun_chars
-
-        hyp_pipeline, hyp_bare, refs = [], [], []
-        links_total = links_kept = lost_paragraphs = blocks = 0
-        checks: Counter[str] = Counter()
-        position = 0
-        bare_by_paragraph = []
-        for paragraph in paragraphs:
-            n = len(paragraph.sentences)
-            bare_by_paragraph.append(" ".join(bare_sentences[position:position + n]))
-            position += n
-        with session_scope(database_url) as session:
-            for doc, draft_id in zip(by_doc, draft_ids):
-                draft = session.get(Draft, draft_id)
-                translated = {}
-                for segment in draft.segments:
-                    if segment.block_index >= 0:
-                        translated[plain(segment.source)] = segment.translation
-                blocks += len(draft.blocks)
-                checks.update(check["kind"] for check in draft.checks)
-                for paragraph in by_doc[doc]:
-                    index = paragraphs.index(paragraph)
-                    output = translated.get(plain(paragraph.source_html))
-                    if output is None:
-                        lost_paragraphs += 1
-                        continue
-                    hyp_pipeline.append(plain(output))
-                    hyp_bare.append(bare_by_paragraph[index])
-                    refs.append(paragraph.reference)
-                    if paragraph.href:
-                        links_total += 1
-                        links_kept += f'<a href="{paragraph.href}">' in output
+            for column in columns:
+                column.values = measure(column, workdir, site, pages, paragraphs, by_doc)
     finally:
-        process.terminate()
-        process.wait(timeout=10)
+        if apy_process is not None:
+            apy_process.terminate()
+            apy_process.wait(timeout=10)
+        if stub is not None:
+            stub.__exit__(None, None, None)
         shutil.rmtree(workdir, ignore_errors=True)
 
-    chrf_pipeline = sacrebleu.corpus_chrf(hyp_pipeline, [refs]).score
-    chrf_bare = sacrebleu.corpus_chrf(hyp_bare, [refs]).score
-    articles = len(draft_ids)
-    rows = [
-        ("documents / paragraphs / sentences",
-         f"{articles} / {len(paragraphs)} / {sum(len(p.sentences) for p in paragraphs)}"),
-        ("paragraphs not extracted (left out of chrF)", str(lost_paragraphs)),
-        ("chrF, APY bare (sentence by sentence)", f"{chrf_bare:.2f}"),
-        ("chrF, through the pipeline (HTML, packed)", f"{chrf_pipeline:.2f}"),
-        ("chrF difference (target: <= 1.0 lower)", f"{chrf_pipeline - chrf_bare:+.2f}"),
-        ("links preserved (target 100%)",
-         f"{links_kept}/{links_total} = {100 * links_kept / max(links_total, 1):.1f}%"),
-        ("characters sent, first run", f"{first_chars:,}"),
-        ("characters sent, re-run (target 0)", f"{rerun_chars:,}"),
-        ("characters sent, same articles at new URLs (memory)", f"{copy_chars:,}"),
-        ("requests per article, first run / re-run (APY bare)",
-         f"{first_requests / articles:.2f} / {rerun_requests / articles:.2f} "
-         f"({len(bare_sentences) / articles:.2f})"),
-        ("check warnings per 100 blocks",
-         f"{100 * sum(checks.values()) / max(blocks, 1):.2f} "
-         f"({', '.join(f'{k} {v}' for k, v in checks.most_common()) or 'none'})"),
-        ("seconds: pipeline first run / APY bare", f"{pipeline_seconds:.1f} / {bare_seconds:.1f}"),
-    ]
-    width = max(len(name) for name, _ in rows)
-    print(f"| {'measure'.ljust(width)} | value |")
-    print(f"|{'-' * (width + 2)}|-------|")
-    for name, value in rows:
-        print(f"| {name.ljust(width)} | {value} |")
+    articles = len(by_doc)
+    print(f"documents / paragraphs / sentences: {articles} / {len(paragraphs)} / "
+          f"{sum(len(p.sentences) for p in paragraphs)}")
+    if stub:
+        print("llm (stub): a word-list 'Spanish' from tests/stubs; its chrF is no quality "
+              "figure, its requests, tokens and hand-overs are (see --llm-url)")
+    names = list(dict.fromkeys(name for c in columns for name in c.values)) + list(bare)
+    rows = [[name] + [c.values.get(name, "") if name not in bare else
+                      (bare[name] if c.provider == "apertium" else "") for c in columns]
+            for name in names]
+    header = ["measure"] + [c.name for c in columns]
+    widths = [max(len(row[i]) for row in rows + [header]) for i in range(len(header))]
+    print("| " + " | ".join(h.ljust(w) for h, w in zip(header, widths)) + " |")
+    print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    for row in rows:
+        print("| " + " | ".join(v.ljust(w) for v, w in zip(row, widths)) + " |")
 
 
 if __name__ == "__main__":

@@ -106,7 +106,8 @@ def status(
 ) -> None:
     """Counts of jobs by state and drafts by status."""
     from cli.sources import status_lines
-    from pipeline.budget import usage_today
+    from cli.usage import token_lines
+    from pipeline.budget import requests_today, usage_today
     from pipeline.db import session_scope
     from pipeline.drafts import counts
 
@@ -118,6 +119,7 @@ def status(
         result = counts(session)
         sources = status_lines(session) if format == "text" else []
         usage = usage_today(session)
+        requests = requests_today(session)
     if format == "json":
         typer.echo(json.dumps(result))
         return
@@ -133,6 +135,8 @@ def status(
     sent = "  ".join(f"{k} {v}" + (f"/{budget}" if budget is not None else "")
                      for k, v in usage.items()) or "none"
     typer.echo(f"characters sent today (UTC): {sent}")
+    for line in token_lines(requests):
+        typer.echo(line)
 
 
 db_app = typer.Typer(no_args_is_help=True, help="Database schema.")

@@ -17,7 +17,7 @@ from pydantic_settings import (
 )
 
 SHIPPED_BLOCKS_DIR = Path(__file__).resolve().parent / "blocks"
-PROVIDER_NAMES = ("google", "mymemory", "libre", "deepl", "microsoft", "apertium")
+PROVIDER_NAMES = ("google", "mymemory", "libre", "deepl", "microsoft", "apertium", "llm")
 SITE_PREFIX = "TRANSDRAFT_SITE_"
 
 
@@ -69,6 +69,18 @@ class Settings(BaseSettings):
     fetch_max_redirects: int = 5
     # Sources: most sub-sitemaps one run of a sitemap index reads (the most recent first).
     source_max_sitemaps: int = 50
+    # Provider "llm": an OpenAI-compatible chat-completions server (Ollama, vLLM, llama.cpp,
+    # LM Studio, OpenAI, Mistral, ...). llm_url is the base URL ending in /v1. Requests are cut
+    # to fit llm_context_tokens (prompt and answer together); local models are slow, hence the
+    # longer timeout of their own.
+    llm_url: str | None = None
+    llm_model: str | None = None
+    llm_api_key: str | None = None
+    llm_temperature: float = 0.0
+    llm_max_segments_per_request: int = 40
+    llm_extra_instructions: str = ""
+    llm_context_tokens: int = 8192
+    llm_timeout: float = 90.0  # twice this (one retry) stays below task_soft_time_limit
 
     # Queue and workers. A running stage renews its job's lease every third of job_lease, so a
     # dead worker's job is queued again within about job_lease + sweep_interval. The broker's

@@ -8,6 +8,7 @@ counted even if the job fails afterwards.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, time, timedelta, timezone
 
 from sqlalchemy import select, update
@@ -16,6 +17,7 @@ from sqlalchemy.orm import Session
 from pipeline.db import insert_or_ignore, own_transaction
 from pipeline.errors import BudgetExceeded
 from pipeline.models import ProviderUsage
+from pipeline.translate.context import RequestUsage
 
 
 def today(now: datetime | None = None) -> str:
@@ -66,6 +68,52 @@ def release(session: Session, provider: str, chars: int) -> None:
                     .where(ProviderUsage.provider == provider, ProviderUsage.day == today())
                     .values(chars=ProviderUsage.chars - chars)
                     .execution_options(synchronize_session=False))
+
+
+def record_requests(session: Session, provider: str, usage: list[RequestUsage]) -> None:
+    """Count requests and the tokens their answers reported against today's row.
+
+    Characters were counted when they were reserved; this adds what only the answer tells.
+    Committed on its own like the reservation, so a job failing later keeps it counted.
+    """
+    if not usage:
+        return
+    day = today()
+    metered = [u for u in usage if u.tokens_in is not None or u.tokens_out is not None]
+    with own_transaction(session) as own:
+        insert_or_ignore(own, ProviderUsage, {"provider": provider, "day": day, "chars": 0},
+                         ["provider", "day"])
+        own.execute(update(ProviderUsage)
+                    .where(ProviderUsage.provider == provider, ProviderUsage.day == day)
+                    .values(requests=ProviderUsage.requests + len(usage),
+                            tokens_in=ProviderUsage.tokens_in
+                            + sum(u.tokens_in or 0 for u in metered),
+                            tokens_out=ProviderUsage.tokens_out
+                            + sum(u.tokens_out or 0 for u in metered),
+                            unmetered_requests=ProviderUsage.unmetered_requests
+                            + len(usage) - len(metered))
+                    .execution_options(synchronize_session=False))
+
+
+@dataclass(frozen=True)
+class Requests:
+    """Today's requests to one provider and the tokens reported for them."""
+
+    requests: int
+    tokens_in: int
+    tokens_out: int
+    unmetered_requests: int
+
+
+def requests_today(session: Session) -> dict[str, Requests]:
+    """Per provider with tokens recorded today (language models), for status and /metrics."""
+    rows = session.execute(
+        select(ProviderUsage.provider, ProviderUsage.requests, ProviderUsage.tokens_in,
+               ProviderUsage.tokens_out, ProviderUsage.unmetered_requests)
+        .where(ProviderUsage.day == today(), ProviderUsage.requests > 0)
+        .order_by(ProviderUsage.provider)
+    ).all()
+    return {provider: Requests(*numbers) for provider, *numbers in rows}
 
 
 def usage_today(session: Session) -> dict[str, int]:

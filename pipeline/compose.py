@@ -23,6 +23,7 @@ from pipeline.document import Block, ExtractedArticle
 from pipeline.errors import TemplateError
 from pipeline.render import render_blocks
 from pipeline.sanitize import clean_html
+from pipeline.translate.labels import is_model, model_label
 
 Position = Literal["header", "footer"]
 POSITIONS: tuple[Position, ...] = ("header", "footer")
@@ -89,10 +90,25 @@ PROVIDER_LABELS = {
 }
 
 
-def provider_label(name: object) -> str:
-    """The product name of a provider for readers (``deepl`` -> ``DeepL``)."""
+def provider_label(name: object, lang: str = "en") -> str:
+    """The product name of a provider for readers (``deepl`` -> ``DeepL``); a language model
+    is named with its model, in ``lang`` (see :mod:`pipeline.translate.labels`)."""
     text = str(name or "")
+    if is_model(text):
+        return model_label(text, lang)
     return PROVIDER_LABELS.get(text.lower(), text)
+
+
+@jinja2.pass_context
+def _provider_label_filter(context: jinja2.runtime.Context, name: object) -> str:
+    """The ``provider_label`` filter: in the language of the template that uses it."""
+    return provider_label(name, _template_lang(context.name or ""))
+
+
+def _template_lang(template_name: str) -> str:
+    stem = template_name.rsplit("/", 1)[-1].removesuffix(SUFFIX)
+    base, _, lang = stem.rpartition(".")
+    return lang if base and _LANG.match(lang) else "en"
 
 
 SITE_KEYS = ("name", "url", "donate_url", "contact_url")
@@ -207,7 +223,7 @@ class BlockTemplates:
             auto_reload=False,
         )
         self._env.filters["plain_date"] = plain_date
-        self._env.filters["provider_label"] = provider_label
+        self._env.filters["provider_label"] = _provider_label_filter
         self._blocks: dict[Position, list[_Block]] = {
             position: self._load(position) for position in POSITIONS
         }

@@ -117,6 +117,10 @@ def draft_document(draft: Draft, approval: dict[str, str] | None = None) -> dict
         "blocks": [clean_block(block) for block in draft.blocks or []],
         "checks": draft.checks,
         "block_uses": draft.block_uses or [],
+        # Segments a provider of the chain handed on to the next one, and why.
+        "fallbacks": [{"block": s.block_index, "key": s.key, "provider": s.provider,
+                       "reason": s.fallback_reason}
+                      for s in draft.segments if s.fallback_reason],
     }
     if approval is not None:
         document["approval"] = approval

@@ -42,12 +42,16 @@ def normalize(text: str) -> str:
 
 
 def provider_fingerprint(provider: object) -> str:
-    """A short hash of the provider settings that change its output (kind and endpoint).
+    """A short hash of the provider settings that change its output (kind, endpoint, model).
 
     API keys are left out on purpose: the same engine with another key translates the same.
     """
     parts = [type(provider).__name__, getattr(provider, "name", ""),
              getattr(provider, "base_url", ""), str(getattr(provider, "supports_markup", ""))]
+    # A language model's model, temperature and instructions (added only where there are
+    # any, so the other providers' existing keys stay valid).
+    if getattr(provider, "settings_fingerprint", ""):
+        parts.append(provider.settings_fingerprint)
     return hashlib.sha256("\x1f".join(map(str, parts)).encode("utf-8")).hexdigest()[:16]
 
 

@@ -181,6 +181,9 @@ class Segment(Base):
     provider: Mapped[str] = mapped_column(String(40), default="")
     # "machine", "memory", "human", "plain" (markup lost, plain text used), "same" (no call)
     origin: Mapped[str] = mapped_column(String(20), default="machine")
+    # Why providers earlier in the chain handed this segment on, e.g. "llm: placeholder <x2>
+    # missing (also when sent alone)"; "" when the first provider's answer was used.
+    fallback_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     draft: Mapped[Draft] = relationship(back_populates="segments")
 
@@ -352,6 +355,12 @@ class ProviderUsage(Base):
     provider: Mapped[str] = mapped_column(String(40))
     day: Mapped[str] = mapped_column(String(10))  # "2026-11-28", UTC
     chars: Mapped[int] = mapped_column(Integer, default=0)
+    # Requests made, and the tokens their answers reported (language models); requests whose
+    # answer reported no usage are counted in unmetered_requests, by their characters only.
+    requests: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    tokens_in: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    tokens_out: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    unmetered_requests: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class ProviderCooldown(Base):

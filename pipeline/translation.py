@@ -24,6 +24,7 @@ from pipeline.extraction_loss import extraction_loss
 from pipeline.glossary import Glossary
 from pipeline.models import Article, Draft, Job
 from pipeline.translate import Provider, translate_article
+from pipeline.translate.context import RequestUsage
 from pipeline.translate.translator import (
     HUMAN,
     MEMORY,
@@ -79,6 +80,9 @@ class DatabaseLedger(Ledger):
 
     def release(self, provider: str, chars: int) -> None:
         budget.release(self.session, provider, chars)
+
+    def record_usage(self, provider: str, usage: list[RequestUsage]) -> None:
+        budget.record_requests(self.session, provider, usage)
 
     def paused(self, provider: str) -> tuple[datetime, str] | None:
         return cooldown.paused_until(self.session, provider)
@@ -145,7 +149,8 @@ def translate_job(session: Session, job: Job, pipeline, chain_names: list[str]) 
         provider=result.provider,
         source_lang=source_lang or "",
         segments=[{"block_index": s.block_index, "key": s.key, "source": s.source,
-                   "translation": s.translation, "provider": s.provider, "origin": s.origin}
+                   "translation": s.translation, "provider": s.provider, "origin": s.origin,
+                   "fallback_reason": s.fallback_reason}
                   for s in result.segments],
         checks=[check.to_dict() for check in checks] + composed.block_language_checks(),
         block_uses=[use.to_dict() for use in composed.block_uses],

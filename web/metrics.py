@@ -6,7 +6,7 @@ from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.core import GaugeMetricFamily
 from sqlalchemy.orm import Session
 
-from pipeline.budget import usage_today
+from pipeline.budget import requests_today, usage_today
 from pipeline.drafts import counts
 
 
@@ -35,6 +35,24 @@ class _DatabaseCollector:
         for provider, value in sorted(provider_characters(self.session).items()):
             sent.add_metric([provider], value)
         yield sent
+        yield from _token_metrics(self.session)
+
+
+def _token_metrics(session: Session):
+    """Requests and reported tokens per provider today: what a language model is billed by."""
+    used = requests_today(session)
+    requests = GaugeMetricFamily("transdraft_provider_requests_today",
+                                 "Requests made to each language-model provider today (UTC).",
+                                 labels=["provider"])
+    tokens = GaugeMetricFamily("transdraft_provider_tokens_today",
+                               "Tokens the provider reported for today's requests (UTC).",
+                               labels=["provider", "direction"])
+    for provider, numbers in used.items():
+        requests.add_metric([provider], numbers.requests)
+        tokens.add_metric([provider, "in"], numbers.tokens_in)
+        tokens.add_metric([provider, "out"], numbers.tokens_out)
+    yield requests
+    yield tokens
 
 
 def render_metrics(session: Session) -> bytes:

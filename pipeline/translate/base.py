@@ -21,6 +21,7 @@ from pipeline.errors import (
     ProviderUnreachable,
 )
 from pipeline.reasons import fails_fast, network_cause, unreachable
+from pipeline.translate.context import ArticleContext, Refused, RequestUsage
 
 QUOTA_EXCEEDED = "provider quota exceeded"
 
@@ -94,9 +95,32 @@ class Provider(ABC):
         self.requests_made = 0
         self.chars_sent = 0
 
+    # True: translate_pack checks its own answers and may refuse texts (see Refused).
+    checks_answers: bool = False
+
     @abstractmethod
     def translate_texts(self, texts: list[str], source: str, target: str) -> list[str]:
         """Translate one pack; ``source`` is ``"auto"`` when unknown. Same length and order."""
+
+    @property
+    def label(self) -> str:
+        """How a draft names this provider (the block templates' ``provider``)."""
+        return self.name
+
+    def translate_pack(self, texts: list[str], source: str, target: str,
+                       context: ArticleContext | None = None,
+                       strict: bool = False) -> list[str | Refused]:
+        """One pack with the article around it; engines that take bare texts ignore it."""
+        return list(self.translate_texts(texts, source, target))
+
+    def pack_chars(self, texts: list[str], source: str, target: str,
+                   context: ArticleContext | None = None, strict: bool = False) -> int:
+        """Characters a request for ``texts`` sends: what the daily budget counts."""
+        return sum(len(text) + self.overhead_per_segment for text in texts)
+
+    def take_usage(self) -> list[RequestUsage]:
+        """Requests made since the last call, with the usage their answers reported."""
+        return []
 
     def _count(self, chars: int) -> None:
         self.requests_made += 1

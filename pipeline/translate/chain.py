@@ -23,6 +23,7 @@ from pipeline.errors import (
 )
 from pipeline.translate.acceptance import unacceptable
 from pipeline.translate.base import QUOTA_EXCEEDED, Provider
+from pipeline.translate.context import ArticleContext, Refused, RequestUsage
 from pipeline.translate.markup import Encoded, decode, placeholder_form
 from pipeline.translate.packing import pack, split_text
 
@@ -74,6 +75,9 @@ class Ledger:
     def progress(self, provider: str, done: int, total: int) -> None:
         """Told after each answered pack: ``done`` of ``total`` texts have a translation."""
 
+    def record_usage(self, provider: str, usage: list[RequestUsage]) -> None:
+        """Count requests and the tokens their answers reported (for status and /metrics)."""
+
 
 @dataclass(eq=False)
 class PendingText:
@@ -86,6 +90,8 @@ class PendingText:
     origin: str = MACHINE
     lost: bool = False  # the engine lost placeholders: try the plain text
     refused: bool = False  # the last provider's answer was unacceptable (echo, empty)
+    refusal: str | None = None  # why the provider refused its own answer (see Refused)
+    notes: list[str] = field(default_factory=list)  # why earlier providers handed it on
 
 
 class ProviderChain:
@@ -98,10 +104,11 @@ class ProviderChain:
     """
 
     def __init__(self, chain: list[Provider], ledger: Ledger, source: str, target: str,
-                 transient_retries: int) -> None:
+                 transient_retries: int, context: ArticleContext | None = None) -> None:
         self.chain, self.ledger = chain, ledger
         self.source, self.target = source, target
         self.retries = transient_retries
+        self.context = context
 
     def run(self, jobs: list[PendingText]) -> None:
         self._all = jobs
@@ -119,6 +126,7 @@ class ProviderChain:
                 # Cause first: the pause is a consequence, the person needs the why.
                 paused.append((until, f"{why} ({provider.name} paused until "
                                       f"{until:%H:%M:%S} UTC)"))
+                _note(pending, paused[-1][1])
                 continue
             try:
                 self._with(provider, pending)
@@ -127,15 +135,19 @@ class ProviderChain:
                     QUOTA_PAUSE if QUOTA_EXCEEDED in error.reason else RATE_LIMITED_PAUSE)
                 paused.append((self.ledger.pause(provider.name, seconds, error.reason),
                                error.reason))
+                _note(pending, error.reason)
             except ProviderUnavailable as error:
                 if isinstance(error, ProviderUnreachable):
                     unreachable.append(error)
                 paused.append((self.ledger.pause(provider.name, error.retry_after
                                                  or FAILING_PAUSE, error.reason), error.reason))
+                _note(pending, error.reason)
             except BudgetExceeded as error:
                 budgets.append(error)
+                _note(pending, error.reason)
             except ProviderError as error:
                 refusals.append(error)
+                _note(pending, error.reason)
             pending = [job for job in pending if job.translation is None]
         unfinished = [job for job in pending if not job.refused]
         if not unfinished:
@@ -160,12 +172,24 @@ class ProviderChain:
     def _with(self, provider: Provider, jobs: list[PendingText]) -> None:
         for job in jobs:
             job.refused = job.lost = False
+            job.refusal = None
         self._send(provider, jobs, plain=False)
+        if provider.checks_answers:
+            # A text the provider refused is asked once more alone, with a stricter
+            # instruction; refused again, it goes to the next provider with the reason.
+            again = [job for job in jobs if job.refusal is not None]
+            if again:
+                self._send(provider, again, plain=False, strict=True)
+            for job in again:
+                if job.refusal is not None and job.translation is None:
+                    job.refused = True
+                    job.notes.append(f"{provider.name}: {job.refusal} (also when sent alone)")
         lost = [job for job in jobs if job.lost]
         if lost:
             self._send(provider, lost, plain=True)
 
-    def _send(self, provider: Provider, jobs: list[PendingText], plain: bool) -> None:
+    def _send(self, provider: Provider, jobs: list[PendingText], plain: bool,
+              strict: bool = False) -> None:
         as_html = provider.supports_markup
         limit = provider.max_chars - provider.overhead_per_segment
         pieces: list[str] = []
@@ -175,11 +199,12 @@ class ProviderChain:
             for piece in split_text(encoded.form(as_html), limit):
                 pieces.append(piece)
                 owner.append(number)
-        packs = pack([len(p) for p in pieces], provider.max_chars, provider.max_segments,
-                     provider.overhead_per_segment)
+        packs = pack([len(p) for p in pieces], provider.max_chars,
+                     1 if strict else provider.max_segments, provider.overhead_per_segment)
 
         def cost(indexes: tuple[int, ...]) -> int:
-            return sum(len(pieces[i]) + provider.overhead_per_segment for i in indexes)
+            return provider.pack_chars([pieces[i] for i in indexes], self.source, self.target,
+                                       self.context, strict)
 
         total = sum(cost(group.indexes) for group in packs)
         self.ledger.reserve(provider.name, total)
@@ -190,17 +215,23 @@ class ProviderChain:
             for group in packs:
                 answered = provider.requests_made
                 try:
-                    results = self._call(provider, [pieces[i] for i in group.indexes])
+                    results = self._call(provider, [pieces[i] for i in group.indexes], strict)
                 finally:
                     # Characters count as sent only when the provider answered: a DNS
                     # failure or a refused connection sent nothing and costs nothing.
                     if provider.requests_made > answered:
                         spent += cost(group.indexes)
                 for i, result in zip(group.indexes, results):
-                    answers.setdefault(owner[i], {})[i] = result.strip()
+                    if isinstance(result, Refused):
+                        jobs[owner[i]].refusal = result.reason
+                    else:
+                        answers.setdefault(owner[i], {})[i] = result.strip()
                 accepted: list[tuple[str, str]] = []
                 for number in sorted({owner[i] for i in group.indexes}):
-                    if len(answers[number]) == needed[number]:
+                    if jobs[number].refusal is not None and not strict:
+                        continue  # asked again alone by _with
+                    if len(answers.get(number, {})) == needed[number]:
+                        jobs[number].refusal = None
                         joined = " ".join(answers[number][i] for i in sorted(answers[number]))
                         if self._accept(provider, jobs[number], joined, as_html, plain):
                             accepted.append((jobs[number].encoded.markup,
@@ -215,12 +246,14 @@ class ProviderChain:
         finally:
             self.ledger.release(provider.name, total - spent)
 
-    def _call(self, provider: Provider, texts: list[str]) -> list[str]:
+    def _call(self, provider: Provider, texts: list[str],
+              strict: bool = False) -> list[str | Refused]:
         """One pack, retried after a short pause on a timeout or 5xx; 429 is not retried."""
         attempt = 0
         while True:
             try:
-                return provider.translate_texts(texts, self.source, self.target)
+                return provider.translate_pack(texts, self.source, self.target, self.context,
+                                               strict)
             except ProviderRateLimited:
                 raise
             except ProviderUnavailable as error:
@@ -228,6 +261,10 @@ class ProviderChain:
                     raise
                 attempt += 1
                 time.sleep(min(error.retry_after or 0.5 * attempt, 2.0))
+            finally:
+                usage = provider.take_usage()
+                if usage:
+                    self.ledger.record_usage(provider.name, usage)
 
     def _accept(self, provider: Provider, job: PendingText, answer: str, as_html: bool,
                 plain: bool) -> bool:
@@ -241,6 +278,7 @@ class ProviderChain:
                 f"{QUOTA_EXCEEDED} ({provider.name}: a quota warning instead of a translation)")
         if problem:
             job.refused = True
+            job.notes.append(f"{provider.name}: unusable answer ({problem})")
             return False
         if not plain and decode(translation, job.encoded, is_html=True) is None:
             job.lost = True
@@ -248,3 +286,10 @@ class ProviderChain:
         job.translation, job.provider = translation, provider.name
         job.origin = PLAIN if plain else MACHINE
         return not plain
+
+
+def _note(jobs: list[PendingText], reason: str) -> None:
+    """Record on each text still untranslated why this provider handed it on."""
+    for job in jobs:
+        if job.translation is None:
+            job.notes.append(reason)

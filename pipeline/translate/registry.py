@@ -39,4 +39,15 @@ def make_provider(name: str, settings: Settings) -> Provider:
                                  settings.microsoft_url, settings.microsoft_region)
     if name == "apertium":
         return ApertiumProvider(timeout, _required(settings.apertium_url, name, "APERTIUM_URL"))
+    if name == "llm":
+        # Deliberately here: the openai client takes about a second to import, which every
+        # CLI command and worker would pay although few configure a language model.
+        from pipeline.translate.llm import LLMProvider
+
+        return LLMProvider(settings.llm_timeout, _required(settings.llm_url, name, "LLM_URL"),
+                           _required(settings.llm_model, name, "LLM_MODEL"),
+                           settings.llm_api_key, temperature=settings.llm_temperature,
+                           max_segments=settings.llm_max_segments_per_request,
+                           extra_instructions=settings.llm_extra_instructions,
+                           context_tokens=settings.llm_context_tokens)
     raise ProviderError(f"unknown provider {name!r}")

@@ -26,6 +26,7 @@ from pipeline.errors import ProviderError
 from pipeline.glossary import Masked, Term, mask_terms
 from pipeline.translate.acceptance import unacceptable
 from pipeline.translate.base import Provider, primary_subtag
+from pipeline.translate.context import ArticleContext
 from pipeline.translate.chain import (
     MACHINE,
     PLAIN,
@@ -59,6 +60,8 @@ class SegmentTranslation:
     # "machine", "memory", "human", "plain" (markup lost, plain text translated),
     # "same" (no call, or every provider's answer was refused)
     origin: str
+    # Why providers before ``provider`` in the chain handed this segment on ("" if none did).
+    fallback_reason: str = ""
 
 
 @dataclass
@@ -133,8 +136,13 @@ def translate_article(article: ExtractedArticle, target: str,
         else:
             jobs.setdefault(unit.encoded.markup, PendingText(unit.encoded)).units.append(unit)
 
-    ProviderChain(chain, ledger, source, target, transient_retries).run(list(jobs.values()))
+    context = article_context(article, units, glossary)
+    ProviderChain(chain, ledger, source, target, transient_retries, context).run(
+        list(jobs.values()))
+    notes: dict[int, str] = {}
     for job in jobs.values():
+        for unit in job.units:
+            notes[id(unit)] = "; ".join(job.notes)
         if job.translation is None:
             continue  # every provider refused its answer: left as it is, checks flag it
         for unit in job.units:
@@ -147,7 +155,8 @@ def translate_article(article: ExtractedArticle, target: str,
     for unit in units:
         translation, provider, origin = done.get(id(unit), (unit.source, chain[0].name, SAME))
         segments.append(SegmentTranslation(unit.block_index, unit.key, unit.source,
-                                           translation, provider, origin))
+                                           translation, provider, origin,
+                                           notes.get(id(unit), "")))
         if unit.block_index == TITLE_INDEX:
             title = translation
         else:
@@ -165,9 +174,26 @@ def translate_article(article: ExtractedArticle, target: str,
 
 
 def _main_provider(segments: list[SegmentTranslation], chain: list[Provider]) -> str:
-    names = {p.name for p in chain}
-    counts = Counter(s.provider for s in segments if s.provider in names and s.origin != SAME)
-    return counts.most_common(1)[0][0] if counts else chain[0].name
+    """The label (see Provider.label) of the provider that translated most segments."""
+    labels = {p.name: p.label for p in chain}
+    counts = Counter(s.provider for s in segments if s.provider in labels and s.origin != SAME)
+    return labels[counts.most_common(1)[0][0]] if counts else chain[0].label
+
+
+def article_context(article: ExtractedArticle, units: list[Unit],
+                    glossary: Sequence[Term] = ()) -> ArticleContext:
+    """The title, each segment's preceding text and the glossary, for providers that read
+    context (a language model); keyed by the segment's text as it is sent."""
+    preceding: dict[str, str] = {}
+    before = ""
+    for unit in units:
+        if unit.block_index == TITLE_INDEX:
+            continue
+        if before:
+            preceding.setdefault(unit.encoded.markup, before)
+        before = html.unescape(strip_placeholders(unit.encoded.text))[:600]
+    return ArticleContext(article.title, preceding,
+                          tuple((term.source, term.target) for term in glossary))
 
 
 def collect_units(article: ExtractedArticle, glossary: Sequence[Term] = ()) -> list[Unit]:
