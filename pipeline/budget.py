@@ -9,6 +9,7 @@ counted even if the job fails afterwards.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from datetime import datetime, time, timedelta, timezone
 
 from sqlalchemy import select, update
@@ -17,7 +18,9 @@ from sqlalchemy.orm import Session
 from pipeline.db import insert_or_ignore, own_transaction
 from pipeline.errors import BudgetExceeded
 from pipeline.models import ProviderUsage
-from pipeline.translate.context import RequestUsage
+
+if TYPE_CHECKING:  # the translate package loads every provider; status must not
+    from pipeline.translate.context import RequestUsage
 
 
 def today(now: datetime | None = None) -> str:

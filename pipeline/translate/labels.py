@@ -13,9 +13,10 @@ _MODEL_PHRASES = {
     "nl": "het taalmodel {model}",
     "es": "el modelo de lenguaje {model}",
     "fr": "le modèle de langage {model}",
+    "de": "das Sprachmodell {model}",
 }
 _ANY_MODEL = {"en": "a language model", "nl": "een taalmodel", "es": "un modelo de lenguaje",
-              "fr": "un modèle de langage"}
+              "fr": "un modèle de langage", "de": "ein Sprachmodell"}
 
 
 def is_model(provider: str) -> bool:

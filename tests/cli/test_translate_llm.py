@@ -60,7 +60,7 @@ def test_seed_article_through_llm_keeps_every_heading_link_emphasis_caption_and_
 
     doc = lxml.html.fromstring(draft["html"])
     header, = doc.xpath("//header[@class='transdraft-header']")
-    assert f"machine-translated with the language model {MODEL}" in \
+    assert f"Se tradujo automáticamente con el modelo de lenguaje {MODEL}" in \
         " ".join(header.text_content().split())
     for element in (header, *doc.xpath("//footer[@class='transdraft-footer']")):
         element.drop_tree()
@@ -111,5 +111,6 @@ def test_wrong_key_is_a_clear_error(transdraft, site, llm_stub, sqlite_url):
     run = transdraft("translate", site.url(ARTICLE_PATH), "--to", "es",
                      env=env(sqlite_url, llm_stub, TRANSDRAFT_LLM_API_KEY="sk-wrong"))
     assert run.code == 1
-    assert run.stderr.startswith("error:") and "authentication failed (HTTP 401)" in run.stderr
+    last = run.stderr.splitlines()[-1]  # progress lines come first, the error line last
+    assert last.startswith("error:") and "authentication failed (HTTP 401)" in last
     assert "sk-wrong" not in run.stderr

@@ -259,4 +259,4 @@ def test_memory_keys_change_with_the_model_and_the_instructions(llm_stub):
 def test_the_model_is_named_for_readers():
     assert model_label(f"llm:{MODEL}") == f"the language model {MODEL}"
     assert model_label(f"llm:{MODEL}", "nl") == f"het taalmodel {MODEL}"
-    assert model_label("llm", "de") == "a language model"
+    assert model_label("llm", "it") == "a language model"
