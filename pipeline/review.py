@@ -136,9 +136,8 @@ def _base(session: Session, draft: Draft, base_revision: int | None) -> Revision
 def _check_decision_revision(draft: Draft, revision: int | None, verb: str) -> None:
     if revision is not None and revision != draft.revision:
         raise ReviewConflict(
-            f"draft {draft.id} is at revision {draft.revision}, not revision {revision}: "
-            f"you would {verb} revision {revision} but revision {draft.revision} is newer; "
-            f"review revision {draft.revision}")
+            f"draft {draft.id} is at revision {draft.revision}, not revision {revision}: it "
+            f"changed after you read it; review revision {draft.revision} and {verb} again")
 
 
 def _record_change(session: Session, draft: Draft, author: str, note: str,
