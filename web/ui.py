@@ -17,6 +17,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from pipeline import accounts, review
 from pipeline.document import Block
@@ -164,8 +165,11 @@ async def edit_block(request: Request, draft_id: int, index: int, session: DbSes
     changes = {str(name)[6:]: str(value) for name, value in form.multi_items()
                if str(name).startswith("field:")}
     try:
-        review.edit_block(session, draft, index, changes, identity.name,
-                          request.app.state.block_templates, _form_revision(form))
+        # In a worker thread: the edit waits for the draft's row lock, which must not stop
+        # the event loop.
+        await run_in_threadpool(review.edit_block, session, draft, index, changes,
+                                identity.name, request.app.state.block_templates,
+                                _form_revision(form))
     except review.ReviewError as error:
         status = 409 if isinstance(error, review.ReviewConflict) else 422
         return _draft_error(request, session, draft, identity, error, status)
@@ -181,8 +185,9 @@ async def edit_title(request: Request, draft_id: int, session: DbSession,
     form = await request.form()
     draft = get_draft(session, draft_id)
     try:
-        review.edit_title(session, draft, str(form.get("title", "")), identity.name,
-                          request.app.state.block_templates, _form_revision(form))
+        await run_in_threadpool(review.edit_title, session, draft, str(form.get("title", "")),
+                                identity.name, request.app.state.block_templates,
+                                _form_revision(form))
     except review.ReviewError as error:
         status = 409 if isinstance(error, review.ReviewConflict) else 422
         return _draft_error(request, session, draft, identity, error, status)
@@ -195,8 +200,8 @@ async def _decide(request: Request, draft_id: int, session: Session, identity: I
     form = await request.form()
     draft = get_draft(session, draft_id)
     try:
-        action(session, draft, identity.name, str(form.get("comment", "")),
-               revision=_form_revision(form))
+        await run_in_threadpool(action, session, draft, identity.name,
+                                str(form.get("comment", "")), revision=_form_revision(form))
     except review.ReviewError as error:
         status = 409 if isinstance(error, review.ReviewConflict) else 422
         return _draft_error(request, session, draft, identity, error, status)
