@@ -76,7 +76,8 @@ def show_command(
         typer.echo(document["html"])
 
 
-def _decide(draft_id: int, by: str, comment: str, decision: str) -> None:
+def _decide(draft_id: int, by: str, comment: str, decision: str,
+            revision: Optional[int]) -> None:
     from pipeline import review
     from pipeline.db import session_scope
     from pipeline.models import Draft
@@ -87,8 +88,9 @@ def _decide(draft_id: int, by: str, comment: str, decision: str) -> None:
         if draft is None:
             raise fail(f"no draft with id {draft_id}")
         action = review.approve if decision == "approved" else review.reject
-        action(session, draft, by, comment)
-    typer.echo(f"draft {draft_id} {decision} by {by}")
+        action(session, draft, by, comment, revision=revision)
+        decided = draft.revision
+    typer.echo(f"draft {draft_id} revision {decided} {decision} by {by}")
 
 
 @app.command("approve")
@@ -96,9 +98,12 @@ def approve_command(
     draft_id: int = typer.Argument(..., metavar="ID"),
     by: str = typer.Option(..., "--by", help="Who approves (recorded in the audit log)."),
     comment: str = typer.Option("", "--comment", help="Optional comment."),
+    revision: Optional[int] = typer.Option(
+        None, "--revision", min=1, help="The revision you reviewed; refused when the draft "
+                                        "has moved on (default: the current revision)."),
 ) -> None:
-    """Approve a draft."""
-    _decide(draft_id, by, comment, "approved")
+    """Approve a draft; prints the revision approved (the one exports and publishing use)."""
+    _decide(draft_id, by, comment, "approved", revision)
 
 
 @app.command("reject")
@@ -106,6 +111,8 @@ def reject_command(
     draft_id: int = typer.Argument(..., metavar="ID"),
     by: str = typer.Option(..., "--by", help="Who rejects (recorded in the audit log)."),
     comment: str = typer.Option(..., "--comment", help="Why (required)."),
+    revision: Optional[int] = typer.Option(
+        None, "--revision", min=1, help="The revision you reviewed; refused when stale."),
 ) -> None:
     """Reject a draft, saying why."""
-    _decide(draft_id, by, comment, "rejected")
+    _decide(draft_id, by, comment, "rejected", revision)

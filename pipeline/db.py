@@ -163,3 +163,22 @@ def _sqlite_writing(session: Session) -> bool:
         return False
     raw = session.connection().connection.dbapi_connection
     return bool(getattr(raw, "in_transaction", False))
+
+
+# SQLSTATEs of a write that lost a race with another transaction: serialization failure,
+# deadlock, unique violation. Retrying with fresh data, or a 409, is the answer; not a 500.
+WRITE_CONFLICT_STATES = frozenset({"40001", "40P01", "23505"})
+
+
+def is_write_conflict(error: BaseException) -> bool:
+    """Whether a database error means another transaction changed the same rows first."""
+    from sqlalchemy.exc import DBAPIError, IntegrityError
+
+    if not isinstance(error, DBAPIError):
+        return False
+    state = getattr(error.orig, "sqlstate", None) or getattr(error.orig, "pgcode", None)
+    if state in WRITE_CONFLICT_STATES:
+        return True
+    # SQLite names no state; a unique constraint that fails on a revision number is the same
+    # lost race.
+    return isinstance(error, IntegrityError) and "UNIQUE constraint failed" in str(error.orig)

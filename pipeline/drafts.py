@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from pipeline.db import insert_or_ignore
@@ -58,10 +58,10 @@ def save_draft(
          "created_at": now, "updated_at": now},
         ["article_id", "target_lang"],
     )
-    draft = session.scalars(
-        select(Draft).where(Draft.article_id == article.id, Draft.target_lang == target_lang)
-        .with_for_update()
+    draft_id = session.scalars(
+        select(Draft.id).where(Draft.article_id == article.id, Draft.target_lang == target_lang)
     ).one()
+    draft = lock_draft(session, draft_id)
     draft.title = content.title
     draft.blocks = content.blocks
     draft.html = content.html
@@ -82,12 +82,46 @@ def save_draft(
     session.expire(draft, ["segments"])  # read again from the rows above when next used
     session.add(Revision(draft_id=draft.id, number=draft.revision, title=content.title,
                          blocks=content.blocks, html=content.html, author=actor,
-                         note=note or ("translated" if created else "re-translated")))
+                         note=note or ("translated" if created else "re-translated"),
+                         meta=revision_meta(draft)))
     session.add(AuditEvent(draft_id=draft.id, job_id=job_id, actor=actor,
                            action="created" if created else "retranslated",
                            detail={"revision": draft.revision, "provider": content.provider,
                                    **(detail or {})}))
     return draft, created
+
+
+def lock_draft(session: Session, draft_id: int) -> Draft | None:
+    """The draft, read again under a row lock held until the caller's commit.
+
+    Every change of a draft (edit, decision, re-translation) starts here, so it sees the
+    state left by the last committed change, never a copy loaded earlier in this session
+    (``populate_existing``). PostgreSQL locks the row (``FOR UPDATE``); SQLite has no row
+    locks, so a write that changes nothing takes the database's write lock first and the
+    read that follows cannot be overtaken.
+    """
+    if session.get_bind().dialect.name == "sqlite":
+        table = Draft.__table__
+        session.execute(update(table).where(table.c.id == draft_id)
+                        .values(updated_at=table.c.updated_at))
+    return session.scalars(
+        select(Draft).where(Draft.id == draft_id).with_for_update()
+        .execution_options(populate_existing=True)
+    ).one_or_none()
+
+
+def revision_meta(draft: Draft) -> dict[str, Any]:
+    """What an export shows besides a revision's title, blocks and HTML, as it is now.
+
+    Stored with each revision, so an approved revision exports the same bytes after the
+    article is fetched again or the draft's checks change.
+    """
+    article = draft.article
+    return {"checks": list(draft.checks or []), "provider": draft.provider,
+            "source_lang": draft.source_lang or article.source_lang,
+            "source_url": article.canonical_url, "source_title": article.title,
+            "author": article.author, "site_name": article.site_name,
+            "published": article.published}
 
 
 def draft_document(draft: Draft, approval: dict[str, str] | None = None) -> dict[str, Any]:
@@ -109,6 +143,7 @@ def draft_document(draft: Draft, approval: dict[str, str] | None = None) -> dict
         "published": article.published or None,
         "provider": draft.provider,
         "revision": draft.revision,
+        "approved_revision": draft.approved_revision,
         "created_at": draft.created_at.isoformat(),
         "updated_at": draft.updated_at.isoformat(),
         # Stored HTML is sanitized already; output is cleaned again so that no row written

@@ -8,11 +8,10 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from pipeline.drafts import draft_document
+from pipeline.approved import NotApproved, approved_document
 from pipeline.errors import PipelineError
 from pipeline.models import AuditEvent, Draft, DraftStatus
 from pipeline.render import render_markdown
-from pipeline.sanitize import clean_html
 
 FORMATS = ("html", "md", "json")
 MEDIA_TYPES = {"html": "text/html; charset=utf-8", "md": "text/markdown; charset=utf-8",
@@ -46,19 +45,22 @@ def approval(session: Session, draft: Draft) -> dict[str, str] | None:
 
 
 def export_draft(session: Session, draft: Draft, format: str) -> Export:
-    """The draft in ``format``; NotExportable unless it is approved."""
+    """The draft's approved revision in ``format``; NotExportable when it has none.
+
+    Read from the approved revision's snapshot (:func:`pipeline.approved.approved_document`),
+    so a later edit or re-translation changes nothing here until the next approval.
+    """
     if format not in FORMATS:
         raise NotExportable(f"unknown export format {format!r}; choose {', '.join(FORMATS)}")
-    if draft.status != DraftStatus.approved.value:
-        raise NotExportable(f"draft {draft.id} is {draft.status}: only approved drafts export")
-    # Stored HTML is sanitized already; cleaning again costs little and guards old rows.
-    html = clean_html(draft.html)
+    try:
+        approved = approved_document(session, draft.id)
+    except NotApproved as error:
+        raise NotExportable(f"{error.reason}: only approved drafts export") from None
     name = f"draft-{draft.id}-{draft.target_lang}"
     if format == "html":
-        return Export(html, MEDIA_TYPES["html"], f"{name}.html")
+        return Export(approved.html, MEDIA_TYPES["html"], f"{name}.html")
     if format == "md":
-        return Export(render_markdown(draft.title, html), MEDIA_TYPES["md"], f"{name}.md")
-    document = draft_document(draft, approval=approval(session, draft))
-    document["html"] = html
-    return Export(json.dumps(document, ensure_ascii=False, indent=2), MEDIA_TYPES["json"],
-                  f"{name}.json")
+        return Export(render_markdown(approved.title, approved.html), MEDIA_TYPES["md"],
+                      f"{name}.md")
+    return Export(json.dumps(approved.document, ensure_ascii=False, indent=2),
+                  MEDIA_TYPES["json"], f"{name}.json")

@@ -18,7 +18,8 @@ from sqlalchemy.orm import Session
 from config.settings import Settings
 from pipeline.articles import save_article
 from pipeline.errors import PipelineError, ProviderUnavailable
-from pipeline.fetch import canonicalize, fetch
+from pipeline.fetch import fetch
+from pipeline.fetch.canonical import article_url
 from pipeline.models import Job, JobStage, JobState, utcnow
 from pipeline.reasons import reason_line
 
@@ -162,9 +163,12 @@ def _fetch_stage(session: Session, job: Job, pipeline: Pipeline) -> StageOutcome
         page = fetch(job.url, pipeline.settings)
     pipeline.report("extracting")
     extracted = pipeline.extract(page.html, page.final_url)
-    # The canonical URL: the page's own <link rel=canonical> if given, else the fetched URL.
-    extracted.url = canonicalize(extracted.url or page.url)
+    # The page's own <link rel=canonical> when it names the same site, else the fetched URL:
+    # no page can store itself over another site's article.
+    where = article_url(extracted.url, page.final_url or page.url)
+    extracted.url = where.url
     article, _changed = save_article(session, extracted)
+    article.claimed_canonical_url = where.refused_claim
     # job.canonical_url stays the submitted URL's form: intake's one-active-job rule is keyed
     # on it, and two URLs may name one article (rel=canonical); the article row has its own.
     job.article_id = article.id

@@ -78,6 +78,8 @@ class Article(Base):
     site_name: Mapped[str] = mapped_column(Text, default="")
     source_lang: Mapped[str] = mapped_column(String(16), default="")
     lead_image: Mapped[str] = mapped_column(Text, default="")
+    # A rel=canonical the page claimed on another site: kept to show, never used as the key.
+    claimed_canonical_url: Mapped[str | None] = mapped_column(String(2048), default=None)
     # The ExtractedArticle as JSON: metadata and the ordered blocks.
     structure: Mapped[dict[str, Any]] = mapped_column(JSON)
     fetched_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
@@ -150,6 +152,8 @@ class Draft(Base):
     block_uses: Mapped[list[Any]] = mapped_column(JSON, default=list, server_default="[]")
     status: Mapped[str] = mapped_column(String(20), default=DraftStatus.pending_review.value)
     revision: Mapped[int] = mapped_column(Integer, default=0)
+    # The revision last approved; exports and publishing read that revision's snapshot.
+    approved_revision: Mapped[int | None] = mapped_column(Integer, default=None)
     # The Article.content_hash this draft was translated from: equal means nothing to redo.
     source_hash: Mapped[str] = mapped_column(String(64), default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
@@ -202,6 +206,9 @@ class Revision(Base):
     html: Mapped[str] = mapped_column(Text, default="")
     author: Mapped[str] = mapped_column(String(200), default="system")
     note: Mapped[str] = mapped_column(Text, default="")
+    # What else an export of this revision shows (checks, source metadata, provider), so an
+    # approved revision exports the same bytes whatever changes later (pipeline/approved.py).
+    meta: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 

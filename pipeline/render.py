@@ -118,6 +118,13 @@ class _ArticleMarkdown(MarkdownConverter):
         text = text.strip()
         return f"\n\n{text}\n\n" if text else ""
 
+    def convert_img(self, el, text, parent_tags):  # noqa: ANN001
+        # markdownify copies alt and title verbatim: a hostile alt must stay text too.
+        for name in ("alt", "title"):
+            if el.attrs.get(name):
+                el.attrs[name] = _no_raw_html(el.attrs[name])
+        return super().convert_img(el, text, parent_tags)
+
     def convert_cite(self, el, text, parent_tags):  # noqa: ANN001
         text = text.strip()
         if el.parent is not None and el.parent.name == "blockquote" and text:

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from pipeline.articles import load_extracted
 from pipeline.compose import BlockTemplates, compose
 from pipeline.document import Block
+from pipeline.drafts import lock_draft, revision_meta
 from pipeline.errors import PipelineError
 from pipeline.memory import remember_human_edit
 from pipeline.models import AuditEvent, Draft, DraftStatus, Revision, Segment
@@ -39,6 +40,29 @@ class ReviewError(PipelineError):
 
 class ReviewConflict(ReviewError):
     """The draft changed meanwhile, or is already in the requested state."""
+
+
+class EditConflict(ReviewConflict):
+    """Someone changed the block (or the title) after the revision the edit was based on.
+
+    Carries both texts so the reviewer can keep theirs and see the other: ``yours`` (the
+    submitted fields, cleaned) and ``theirs`` (the same fields as they are now).
+    """
+
+    def __init__(self, reason: str, *, block: int | None, base_revision: int,
+                 revision: int, yours: dict[str, str], theirs: dict[str, str]) -> None:
+        super().__init__(reason)
+        self.block = block
+        self.base_revision = base_revision
+        self.revision = revision
+        self.yours = yours
+        self.theirs = theirs
+
+    def to_dict(self) -> dict[str, Any]:
+        """The conflict as JSON (the API's 409 body carries it as ``conflict``)."""
+        return {"block": self.block, "field": "title" if self.block is None else "block",
+                "base_revision": self.base_revision, "revision": self.revision,
+                "yours": self.yours, "theirs": self.theirs}
 
 
 @dataclass
@@ -89,11 +113,31 @@ def _recompose(draft: Draft, blocks: list[Block], title: str, templates: BlockTe
                    draft.provider, templates, now=created)
 
 
-def _check_revision(draft: Draft, base_revision: int | None) -> None:
-    if base_revision is not None and base_revision != draft.revision:
+def _locked(session: Session, draft: Draft) -> Draft:
+    # Re-read under the row lock: every decision below is made on the committed state.
+    locked = lock_draft(session, draft.id)
+    if locked is None:
+        raise ReviewError(f"draft {draft.id} no longer exists")
+    return locked
+
+
+def _base(session: Session, draft: Draft, base_revision: int | None) -> Revision | None:
+    """The revision an edit was based on, when it is not the current one."""
+    if base_revision is None or base_revision == draft.revision:
+        return None
+    base = session.scalars(select(Revision).where(
+        Revision.draft_id == draft.id, Revision.number == base_revision)).one_or_none()
+    if base is None or base_revision > draft.revision:
+        raise ReviewConflict(f"draft {draft.id} has no revision {base_revision} (it is at "
+                             f"revision {draft.revision}): reload it and edit again")
+    return base
+
+
+def _check_decision_revision(draft: Draft, revision: int | None, verb: str) -> None:
+    if revision is not None and revision != draft.revision:
         raise ReviewConflict(
-            f"draft {draft.id} is at revision {draft.revision}, not {base_revision}: "
-            "reload it and edit again")
+            f"draft {draft.id} is at revision {draft.revision}, not revision {revision}: it "
+            f"changed after you read it; review revision {draft.revision} and {verb} again")
 
 
 def _record_change(session: Session, draft: Draft, author: str, note: str,
@@ -104,7 +148,8 @@ def _record_change(session: Session, draft: Draft, author: str, note: str,
         # Changed content needs a fresh decision.
         draft.status = DraftStatus.pending_review.value
     revision = Revision(draft_id=draft.id, number=draft.revision, title=draft.title,
-                        blocks=draft.blocks, html=draft.html, author=author, note=note)
+                        blocks=draft.blocks, html=draft.html, author=author, note=note,
+                        meta=revision_meta(draft))
     session.add(revision)
     session.add(AuditEvent(draft_id=draft.id, actor=author, action="edited",
                            detail={"revision": draft.revision, **detail,
@@ -117,8 +162,14 @@ def edit_block(
     session: Session, draft: Draft, index: int, changes: dict[str, str], author: str,
     templates: BlockTemplates, base_revision: int | None = None,
 ) -> Revision:
-    """Set segments of block ``index`` (key -> text), recompose, and record a revision."""
-    _check_revision(draft, base_revision)
+    """Set segments of block ``index`` (key -> text), recompose, and record a revision.
+
+    ``base_revision`` is the revision the reviewer edited. When the draft has moved on, the
+    edit is applied on top unless a later revision changed this very block: then
+    :class:`EditConflict`, with both texts.
+    """
+    draft = _locked(session, draft)
+    base = _base(session, draft, base_revision)
     blocks = _blocks(draft)
     if not 0 <= index < len(blocks):
         raise ReviewError(f"draft {draft.id} has no block {index} (it has {len(blocks)})")
@@ -131,6 +182,14 @@ def edit_block(
         raise ReviewError(f"block {index} ({block.kind}) has no field {', '.join(unknown)}; "
                           f"editable: {', '.join(allowed)}")
     cleaned = {key: _clean_value(key, str(value)) for key, value in changes.items()}
+    if base is not None and _block_changed(base, draft, index):
+        current = dict(block.segments())
+        raise EditConflict(
+            f"block {index + 1} was changed after revision {base.number} that you edited (the "
+            f"draft is at revision {draft.revision}): compare your text with the current one "
+            "and save again", block=index, base_revision=base.number,
+            revision=draft.revision, yours=cleaned,
+            theirs={key: current.get(key, "") for key in cleaned})
     blocks[index] = block.with_segments(cleaned)
     draft.blocks = [b.to_dict() for b in blocks]
     draft.html = _recompose(draft, blocks, draft.title, templates)
@@ -153,37 +212,65 @@ def edit_title(
     session: Session, draft: Draft, title: str, author: str, templates: BlockTemplates,
     base_revision: int | None = None,
 ) -> Revision:
-    """Set the translated title (plain text), recompose, and record a revision."""
-    _check_revision(draft, base_revision)
+    """Set the translated title (plain text), recompose, and record a revision.
+
+    Conflicts (:class:`EditConflict`) only when a revision after ``base_revision`` changed
+    the title.
+    """
+    draft = _locked(session, draft)
+    base = _base(session, draft, base_revision)
     title = _plain(title)
     if not title:
         raise ReviewError("the title cannot be empty")
     if len(title) > 1000:
         raise ReviewError("the title is longer than 1000 characters")
+    if base is not None and base.title != draft.title:
+        raise EditConflict(
+            f"the title was changed after revision {base.number} that you edited (the draft "
+            f"is at revision {draft.revision}): compare your title with the current one and "
+            "save again", block=None, base_revision=base.number, revision=draft.revision,
+            yours={"title": title}, theirs={"title": draft.title})
     draft.title = title
     draft.html = _recompose(draft, _blocks(draft), title, templates)
     remember_human_edit(session, draft, -1, html_lib.escape(title, quote=False), author)
     return _record_change(session, draft, author, "edited title", {"field": "title"})
 
 
-def approve(session: Session, draft: Draft, actor: str, comment: str = "") -> AuditEvent:
-    """Approve the draft; :class:`ReviewConflict` when it is approved already."""
+def approve(session: Session, draft: Draft, actor: str, comment: str = "",
+            revision: int | None = None) -> AuditEvent:
+    """Approve the draft at ``revision`` (default: the current one) and store which.
+
+    :class:`ReviewConflict` when the draft is at another revision (someone changed it after
+    the reviewer read it) or is approved already.
+    """
+    draft = _locked(session, draft)
+    _check_decision_revision(draft, revision, "approve")
     if draft.status == DraftStatus.approved.value:
-        raise ReviewConflict(f"draft {draft.id} is already approved")
+        raise ReviewConflict(f"draft {draft.id} is already approved "
+                             f"(revision {draft.approved_revision})")
     event = _decide(session, draft, DraftStatus.approved, actor, comment)
+    draft.approved_revision = draft.revision
     from pipeline.publish.enqueue import auto_publish  # publishing builds on review
 
     auto_publish(session, draft, actor)  # sites added with --auto get every approval
     return event
 
 
-def reject(session: Session, draft: Draft, actor: str, comment: str) -> AuditEvent:
-    """Reject the draft with a comment saying why (required)."""
+def reject(session: Session, draft: Draft, actor: str, comment: str,
+           revision: int | None = None) -> AuditEvent:
+    """Reject the draft at ``revision`` (default: the current one) with a comment saying why.
+
+    A rejected draft has no approved revision: nothing of it is exported or published.
+    """
     if not comment or not comment.strip():
         raise ReviewError("a rejection needs a comment saying why")
+    draft = _locked(session, draft)
+    _check_decision_revision(draft, revision, "reject")
     if draft.status == DraftStatus.rejected.value:
         raise ReviewConflict(f"draft {draft.id} is already rejected")
-    return _decide(session, draft, DraftStatus.rejected, actor, comment)
+    event = _decide(session, draft, DraftStatus.rejected, actor, comment)
+    draft.approved_revision = None
+    return event
 
 
 def _decide(session: Session, draft: Draft, status: DraftStatus, actor: str,
@@ -201,6 +288,16 @@ def _decide(session: Session, draft: Draft, status: DraftStatus, actor: str,
     session.add(event)
     session.flush()
     return event
+
+
+def _block_changed(base: Revision, draft: Draft, index: int) -> bool:
+    # Compared by content: a later revision that left this block as it was (an edit of
+    # another block, a re-translation of other paragraphs) is no conflict.
+    before = base.blocks or []
+    now = draft.blocks or []
+    if index >= len(before) or index >= len(now):
+        return True
+    return before[index] != now[index]
 
 
 def revisions(session: Session, draft: Draft) -> list[Revision]:

@@ -18,11 +18,12 @@ from sqlalchemy.orm import Session
 from pipeline import budget, cooldown, memory
 from pipeline.articles import load_extracted
 from pipeline.checks import check_article
-from pipeline.drafts import DraftContent, save_draft
+from pipeline.drafts import DraftContent, lock_draft, save_draft
 from pipeline.errors import ProviderError
 from pipeline.extraction_loss import extraction_loss
 from pipeline.glossary import Glossary
 from pipeline.models import Article, Draft, Job
+from pipeline.rebase import Start, rebase
 from pipeline.translate import Provider, translate_article
 from pipeline.translate.context import RequestUsage
 from pipeline.translate.translator import (
@@ -128,6 +129,7 @@ def translate_job(session: Session, job: Job, pipeline, chain_names: list[str]) 
     source_lang = job.source_lang or extracted.source_lang or None
     previous = [SegmentTranslation(s.block_index, s.key, s.source, s.translation, s.provider,
                                    s.origin) for s in draft.segments] if draft else []
+    start = Start.of(draft) if draft else None
     ledger = DatabaseLedger(session, glossary.version, pipeline.settings.char_budget_daily,
                             getattr(pipeline, "report", None))
     result = translate_article(extracted, job.target_lang, build_chain(pipeline, chain_names),
@@ -161,10 +163,30 @@ def translate_job(session: Session, job: Job, pipeline, chain_names: list[str]) 
     if changed is not None:
         detail["changed_blocks"] = changed
         note = retranslation_note(changed, result)
+    if start is not None:
+        content, kept = _rebase_on_edits(session, draft.id, content, start, extracted, changed,
+                                         job.target_lang, pipeline.templates)
+        if kept:
+            detail["kept_edits"] = kept
+            note += "; kept edits made meanwhile to " + ", ".join(
+                "title" if index == -1 else f"block {index}" for index in kept)
     draft, _created = save_draft(session, article, job.target_lang, content, job_id=job.id,
                                  note=note, detail=detail)
     draft.source_hash = article.content_hash
     return draft
+
+
+def _rebase_on_edits(session: Session, draft_id: int, content: DraftContent, start: Start,
+                     extracted, changed: list[int], target_lang: str,
+                     templates) -> tuple[DraftContent, list[int]]:
+    """Lock the draft and, when someone saved a revision while the providers were working,
+    keep their edits (see :mod:`pipeline.rebase`) instead of overwriting them."""
+    current = lock_draft(session, draft_id)
+    if current is None or current.revision == start.revision:
+        return content, []
+    rebased = rebase(session, content, start, current, extracted, changed, target_lang,
+                     templates)
+    return rebased.content, rebased.kept
 
 
 def changed_blocks(result: TranslationResult, previous: Sequence[SegmentTranslation],

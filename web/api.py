@@ -10,9 +10,11 @@ from datetime import date
 from typing import Literal
 
 from fastapi import APIRouter, HTTPException, Query, Request, Response
+from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session, object_session
 
 from pipeline import review
+from pipeline.db import is_write_conflict
 from pipeline.drafts import DraftFilters, draft_document, search_drafts
 from pipeline.errors import PipelineError
 from pipeline.export import FORMATS, NotExportable, export_draft
@@ -165,55 +167,77 @@ def show_draft(draft_id: int, session: DbSession, identity: Reviewer) -> dict:
     return draft_out(get_draft(session, draft_id))
 
 
-@router.patch("/drafts/{draft_id}", response_model=DraftOut)
+@router.patch("/drafts/{draft_id}", response_model=DraftOut,
+              responses={409: {"description": "a later revision changed the same block or "
+                                              "title: ``conflict`` has both texts"}})
 def edit_draft(draft_id: int, body: DraftPatch, request: Request, session: DbSession,
-               identity: Reviewer) -> dict:
+               identity: Reviewer) -> dict | JSONResponse:
     """Edit one block or the title: a new revision by the caller, the article recomposed."""
     draft = get_draft(session, draft_id)
     templates = request.app.state.block_templates
-    with _review_errors():
-        if body.block is not None:
-            changes = dict(body.segments or {})
-            if body.html is not None:
-                changes["html"] = body.html
-            review.edit_block(session, draft, body.block, changes, identity.name, templates,
-                              body.base_revision)
-        else:
-            review.edit_title(session, draft, body.title or "", identity.name, templates,
-                              body.base_revision)
-    session.commit()
+    base = body.base_revision if body.base_revision is not None else body.revision
+    try:
+        with _review_errors(session):
+            if body.block is not None:
+                changes = dict(body.segments or {})
+                if body.html is not None:
+                    changes["html"] = body.html
+                review.edit_block(session, draft, body.block, changes, identity.name,
+                                  templates, base)
+            else:
+                review.edit_title(session, draft, body.title or "", identity.name, templates,
+                                  base)
+            session.commit()
+    except review.EditConflict as conflict:
+        return JSONResponse({"detail": conflict.reason, "conflict": conflict.to_dict()}, 409)
     return draft_out(draft)
 
 
 @contextmanager
-def _review_errors() -> Iterator[None]:
-    """A review service's refusal as an HTTP answer: 409 for a conflict, 422 otherwise."""
+def _review_errors(session: Session) -> Iterator[None]:
+    """A review service's refusal as an HTTP answer: 409 for a conflict, 422 otherwise.
+
+    An :class:`review.EditConflict` passes through for the caller to answer with both texts.
+    A write that lost a race in the database is a conflict too, never a 500.
+    """
     try:
         yield
+    except review.EditConflict:
+        session.rollback()
+        raise
     except review.ReviewConflict as error:
+        session.rollback()
         raise HTTPException(409, error.reason) from None
     except review.ReviewError as error:
+        session.rollback()
         raise HTTPException(422, error.reason) from None
+    except Exception as error:
+        if not is_write_conflict(error):
+            raise
+        session.rollback()
+        log.info("write conflict answered 409: %s", error)
+        raise HTTPException(409, "the draft changed at the same moment: reload it and "
+                                 "try again") from None
 
 
 def _decide(draft_id: int, body: Decision, session: Session, identity, action) -> dict:
     draft = get_draft(session, draft_id)
-    with _review_errors():
-        action(session, draft, identity.name, body.comment)
-    session.commit()
+    with _review_errors(session):
+        action(session, draft, identity.name, body.comment, revision=body.revision)
+        session.commit()
     return draft_out(draft)
 
 
 @router.post("/drafts/{draft_id}/approve", response_model=DraftOut)
 def approve_draft(draft_id: int, session: DbSession, identity: Reviewer,
                   body: Decision | None = None) -> dict:
-    """Approve the draft, with an optional comment."""
+    """Approve the draft at ``revision`` (409 when it is at another), with a comment."""
     return _decide(draft_id, body or Decision(), session, identity, review.approve)
 
 
 @router.post("/drafts/{draft_id}/reject", response_model=DraftOut)
 def reject_draft(draft_id: int, body: Decision, session: DbSession, identity: Reviewer) -> dict:
-    """Reject the draft; the comment saying why is required."""
+    """Reject the draft at ``revision`` (409 when stale); the comment saying why is required."""
     return _decide(draft_id, body, session, identity, review.reject)
 
 
@@ -228,15 +252,15 @@ def draft_history(draft_id: int, session: DbSession, identity: Reviewer) -> dict
 @router.get("/drafts/{draft_id}/export", response_class=Response,
             responses={200: {"content": {"text/html": {}, "text/markdown": {},
                                          "application/json": {}}},
-                       409: {"description": "the draft is not approved"}})
+                       409: {"description": "the draft has no approved revision"}})
 def export(draft_id: int, session: DbSession, identity: Reviewer,
            format: Literal["html", "md", "json"] = Query("html")) -> Response:
-    """An approved draft as HTML (the composed article), Markdown or JSON."""
+    """The approved revision as HTML (the composed article), Markdown or JSON.
+
+    Later revisions waiting for review do not change it until they are approved.
+    """
     assert format in FORMATS
     draft = get_draft(session, draft_id)
-    if draft.status != DraftStatus.approved.value:
-        raise HTTPException(409, f"draft {draft_id} is {draft.status}: only approved drafts "
-                                 "are exported")
     try:
         result = export_draft(session, draft, format)
     except NotExportable as error:

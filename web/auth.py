@@ -13,6 +13,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from pipeline import accounts, audit
 from pipeline.db import session_scope
@@ -112,7 +113,9 @@ def allow(*roles: str):
     allowed = frozenset(roles) | {"admin"}
 
     async def dependency(request: Request, session: DbSession) -> Identity:
-        identity = identify(request, session)
+        # In a worker thread: a database call here would stop the event loop while it waits
+        # for a pooled connection, and with it the clean-ups that give connections back.
+        identity = await run_in_threadpool(identify, request, session)
         if identity is None:
             raise NotAuthenticated()
         if identity.role not in allowed:

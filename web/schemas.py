@@ -107,6 +107,7 @@ class DraftOut(BaseModel):
     published: str | None
     provider: str
     revision: int
+    approved_revision: int | None = None
     created_at: UtcDateTime
     updated_at: UtcDateTime
     html: str
@@ -127,7 +128,9 @@ class DraftPatch(BaseModel):
         default=None, description="segment key -> text, e.g. {'items.0': ..., 'caption': ...}")
     title: str | None = None
     base_revision: int | None = Field(
-        default=None, description="the revision edited; 409 when the draft moved on")
+        default=None, description="the revision edited; 409 when a later revision changed "
+                                  "the same block (or the title)")
+    revision: int | None = Field(default=None, description="the same as base_revision")
 
     @model_validator(mode="after")
     def _one_change(self) -> DraftPatch:
@@ -144,6 +147,9 @@ class Decision(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     comment: str = Field(default="", max_length=10_000)
+    revision: int | None = Field(
+        default=None, ge=1, description="the revision decided on; 409 when the draft is at "
+                                        "another one (default: the current revision)")
 
 
 class RevisionOut(BaseModel):

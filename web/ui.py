@@ -17,6 +17,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from pipeline import accounts, audit, review
 from pipeline.document import Block
@@ -144,8 +145,17 @@ def _draft_error(request: Request, session: Session, draft, identity: Identity,
     session.rollback()
     draft = get_draft(session, draft.id)
     context = _draft_context(session, draft, None)
-    context.update(identity=identity, error=error.reason)
+    # An edit conflict shows the reviewer's text, kept, beside the other version.
+    conflict = error.to_dict() if isinstance(error, review.EditConflict) else None
+    context.update(identity=identity, error=error.reason, conflict=conflict)
     return render(request, "draft.html", context, status=status)
+
+
+def _form_revision(form) -> int | None:
+    """The revision the page showed: the form field ``revision`` (``base_revision`` of
+    older pages)."""
+    value = form.get("revision") or form.get("base_revision")
+    return int(value) if isinstance(value, str) and value.isdigit() else None
 
 
 @router.post("/drafts/{draft_id}/blocks/{index}")
@@ -156,11 +166,12 @@ async def edit_block(request: Request, draft_id: int, index: int, session: DbSes
     draft = get_draft(session, draft_id)
     changes = {str(name)[6:]: str(value) for name, value in form.multi_items()
                if str(name).startswith("field:")}
-    base = form.get("base_revision")
     try:
-        review.edit_block(session, draft, index, changes, identity.name,
-                          request.app.state.block_templates,
-                          int(base) if isinstance(base, str) and base.isdigit() else None)
+        # In a worker thread: the edit waits for the draft's row lock, which must not stop
+        # the event loop.
+        await run_in_threadpool(review.edit_block, session, draft, index, changes,
+                                identity.name, request.app.state.block_templates,
+                                _form_revision(form))
     except review.ReviewError as error:
         status = 409 if isinstance(error, review.ReviewConflict) else 422
         return _draft_error(request, session, draft, identity, error, status)
@@ -175,11 +186,10 @@ async def edit_title(request: Request, draft_id: int, session: DbSession,
     """Save the translated title as a new revision."""
     form = await request.form()
     draft = get_draft(session, draft_id)
-    base = form.get("base_revision")
     try:
-        review.edit_title(session, draft, str(form.get("title", "")), identity.name,
-                          request.app.state.block_templates,
-                          int(base) if isinstance(base, str) and base.isdigit() else None)
+        await run_in_threadpool(review.edit_title, session, draft, str(form.get("title", "")),
+                                identity.name, request.app.state.block_templates,
+                                _form_revision(form))
     except review.ReviewError as error:
         status = 409 if isinstance(error, review.ReviewConflict) else 422
         return _draft_error(request, session, draft, identity, error, status)
@@ -192,7 +202,8 @@ async def _decide(request: Request, draft_id: int, session: Session, identity: I
     form = await request.form()
     draft = get_draft(session, draft_id)
     try:
-        action(session, draft, identity.name, str(form.get("comment", "")))
+        await run_in_threadpool(action, session, draft, identity.name,
+                                str(form.get("comment", "")), revision=_form_revision(form))
     except review.ReviewError as error:
         status = 409 if isinstance(error, review.ReviewConflict) else 422
         return _draft_error(request, session, draft, identity, error, status)

@@ -81,6 +81,31 @@ def test_drafts_approve_and_reject(transdraft, sqlite_url):
     assert events[1:] == [("rejected", "rita", "tone"), ("approved", "otto", "ok")]
 
 
+def test_drafts_approve_names_the_revision(transdraft, db_url):
+    from pipeline import review
+    from tests.web.factories import templates
+
+    upgrade(db_url)
+    with session_scope(db_url) as session:
+        draft = make_draft(session)
+        draft_id = str(draft.id)
+        review.edit_block(session, draft, 0, {"html": "Nieuw."}, "rita", templates())
+    env = {"TRANSDRAFT_DATABASE_URL": db_url}
+    stale = transdraft("drafts", "approve", draft_id, "--by", "otto", "--revision", "1", env=env)
+    assert stale.code == 1
+    assert stale.stderr.startswith("error: ") and "revision 1" in stale.stderr \
+        and "revision 2" in stale.stderr
+    shown = json.loads(transdraft("drafts", "show", draft_id, "--format", "json", env=env).stdout)
+    assert (shown["status"], shown["revision"], shown["approved_revision"]) == (
+        "pending_review", 2, None)
+    approved = transdraft("drafts", "approve", draft_id, "--by", "otto", "--revision", "2",
+                          env=env)
+    assert approved.code == 0, approved.stderr
+    assert approved.stdout.strip() == f"draft {draft_id} revision 2 approved by otto"
+    shown = json.loads(transdraft("drafts", "show", draft_id, "--format", "json", env=env).stdout)
+    assert (shown["status"], shown["approved_revision"]) == ("approved", 2)
+
+
 def test_serve_answers_health_and_the_api(tmp_path, sqlite_url):
     import os
     import socket

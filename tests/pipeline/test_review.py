@@ -37,15 +37,18 @@ def test_edit_keeps_revisions_segments_and_feeds_memory(db_url, draft_id):
         assert any(line.startswith("-[3] paragraph html: Ingenieurs") for line in diff.lines)
         with pytest.raises(review.ReviewError):
             review.diff(session, draft, 7)
-        with pytest.raises(review.ReviewConflict):
-            review.edit_title(session, draft, "x", "rita", templates(), base_revision=1)
+        # Revision 2 changed block 2 only: a title edit based on revision 1 applies on top.
+        review.edit_title(session, draft, "x", "rita", templates(), base_revision=1)
+        with pytest.raises(review.EditConflict) as conflict:
+            review.edit_title(session, draft, "y", "otto", templates(), base_revision=2)
+        assert conflict.value.to_dict()["theirs"] == {"title": "x"}
         review.approve(session, draft, "rita", "good")
         with pytest.raises(review.ReviewConflict):
             review.approve(session, draft, "rita")
         with pytest.raises(review.ReviewError, match="comment"):
             review.reject(session, draft, "rita", "  ")
         actions = [event.action for event in review.audit_log(session, draft)]
-    assert actions == ["approved", "edited", "created"]
+    assert actions == ["approved", "edited", "edited", "created"]
 
 
 def test_plain_fields_stay_plain(db_url, draft_id):

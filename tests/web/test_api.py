@@ -181,9 +181,13 @@ def test_editing_a_block_recomposes_and_records_a_revision(api):
         event = session.query(AuditEvent).filter_by(draft_id=draft_id, action="edited").one()
         assert event.actor == "reviewer1" and event.detail["block"] == 2
 
+    # Based on the revision before: block 2 changed since, so this is a conflict with both texts.
     stale = client.patch(f"/api/drafts/{draft_id}", headers=rv, json={
-        "block": 0, "html": "x", "base_revision": before["revision"]})
+        "block": 2, "html": "x", "base_revision": before["revision"]})
     assert stale.status_code == 409
+    conflict = stale.json()["conflict"]
+    assert (conflict["block"], conflict["base_revision"], conflict["revision"]) == (2, 1, 2)
+    assert conflict["yours"] == {"html": "x"} and "<strong>hoger</strong>" in conflict["theirs"]["html"]
     history = client.get(f"/api/drafts/{draft_id}/history", headers=rv).json()
     assert [r["number"] for r in history["revisions"]] == [2, 1]
     assert [e["action"] for e in history["audit"]] == ["edited", "created"]
@@ -254,13 +258,21 @@ def test_approve_reject_and_export(api):
     assert client.get(f"/api/drafts/{draft_id}/export?format=pdf", headers=rv).status_code == 422
 
 
-def test_editing_an_approved_draft_reopens_review(api):
+def test_editing_an_approved_draft_reopens_review_and_exports_stay_approved(api):
     client, users, draft_id, *_ = api
     rv = bearer(users["reviewer"].token)
-    client.post(f"/api/drafts/{draft_id}/approve", headers=rv)
+    client.post(f"/api/drafts/{draft_id}/approve", headers=rv, json={"revision": 1})
+    exports = {f: client.get(f"/api/drafts/{draft_id}/export?format={f}", headers=rv).content
+               for f in ("html", "md", "json")}
     edited = client.patch(f"/api/drafts/{draft_id}", json={"block": 0, "html": "Nieuw."},
                           headers=rv).json()
-    assert edited["status"] == "pending_review"
+    assert (edited["status"], edited["revision"], edited["approved_revision"]) == (
+        "pending_review", 2, 1)
+    # Until the next approval the export is revision 1, byte for byte.
+    for format, content in exports.items():
+        again = client.get(f"/api/drafts/{draft_id}/export?format={format}", headers=rv)
+        assert again.content == content, format
+    client.post(f"/api/drafts/{draft_id}/reject", headers=rv, json={"comment": "no"})
     assert client.get(f"/api/drafts/{draft_id}/export", headers=rv).status_code == 409
 
 

@@ -80,9 +80,15 @@ def test_draft_page_edit_decide_and_download(reviewer):
     page = client.get(saved.headers["location"], headers=HTML).text
     assert "Block 5 saved as revision 2" in page
     assert "+[5] list items.0: Punt een" in page  # the diff of the new revision
-    stale = client.post(f"/drafts/{draft_id}/blocks/0", headers=HTML,
-                        data={"csrf_token": csrf, "base_revision": "1", "field:html": "x"})
+    # Based on revision 1, block 5 again: revision 2 changed it, so a conflict; the page keeps
+    # the typed text in the form and shows the other version beside it.
+    stale = client.post(f"/drafts/{draft_id}/blocks/4", headers=HTML,
+                        data={"csrf_token": csrf, "revision": "1", "field:items.0": "Mijn punt",
+                              "field:items.1": "Punt twee"})
     assert stale.status_code == 409 and "revision 2" in stale.text
+    assert ">Mijn punt</textarea>" in stale.text
+    assert '<span class="theirs-text">Punt een</span>' in stale.text
+    assert 'src="/static/conflict.js"' in stale.text
     wrong = client.post(f"/drafts/{draft_id}/blocks/0", headers=HTML,
                         data={"csrf_token": csrf, "field:caption": "x"})
     assert wrong.status_code == 422 and "has no field caption" in wrong.text
@@ -94,10 +100,16 @@ def test_draft_page_edit_decide_and_download(reviewer):
     no_reason = client.post(f"/drafts/{draft_id}/reject", headers=HTML,
                             data={"csrf_token": csrf, "comment": ""})
     assert no_reason.status_code == 422 and "needs a comment" in no_reason.text
+    page = client.get(f"/drafts/{draft_id}", headers=HTML).text
+    assert page.count('<input type="hidden" name="revision" value="3">') == 2 + 7  # forms
+    stale = client.post(f"/drafts/{draft_id}/approve", headers=HTML,
+                        data={"csrf_token": csrf, "comment": "fine", "revision": "2"})
+    assert stale.status_code == 409 and "revision 3" in stale.text
     client.post(f"/drafts/{draft_id}/approve", headers=HTML,
-                data={"csrf_token": csrf, "comment": "fine"})
+                data={"csrf_token": csrf, "comment": "fine", "revision": "3"})
     with session_scope(url) as session:
         assert session.get(Draft, draft_id).status == "approved"
+        assert session.get(Draft, draft_id).approved_revision == 3
     markdown = client.get(f"/drafts/{draft_id}/export?format=md", headers=HTML)
     assert markdown.status_code == 200 and "# Een muur" in markdown.text
     assert markdown.headers["content-disposition"] == \
