@@ -11,10 +11,10 @@ from dataclasses import dataclass
 import nh3
 from sqlalchemy.orm import Session
 
+from pipeline.approved import NotApproved, approved_document
 from pipeline.document import Block
 from pipeline.models import Article, Draft, DraftStatus
 from pipeline.publish.errors import NotPublishable
-from pipeline.sanitize import clean_html
 
 
 @dataclass(frozen=True)
@@ -55,15 +55,21 @@ def approved_content(session: Session, draft: Draft) -> ApprovedContent:
     """The approved revision of ``draft``; :class:`NotPublishable` unless it is approved.
 
     Every publishing path reads the draft through this one function, so no path can publish
-    an unapproved revision.
+    an unapproved revision: the text comes from the approved revision's snapshot (the one
+    exports read), never from the draft's current columns, and a draft sent back to review
+    by a later edit or re-translation is not published until it is approved again.
     """
     if draft.status != DraftStatus.approved.value:
         raise NotPublishable(f"draft {draft.id} is {draft.status}: only approved drafts are "
                              "published")
+    try:
+        approved = approved_document(session, draft.id)
+    except NotApproved as error:
+        raise NotPublishable(error.reason) from None
     return ApprovedContent(
-        draft_id=draft.id, revision=draft.revision, title=draft.title,
-        html=clean_html(draft.html),
-        blocks=tuple(Block.from_dict(data) for data in draft.blocks or []),
+        draft_id=draft.id, revision=approved.revision, title=approved.title,
+        html=approved.html,
+        blocks=tuple(Block.from_dict(data) for data in approved.blocks),
         article=draft.article)
 
 
