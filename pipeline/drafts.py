@@ -78,7 +78,10 @@ def save_draft(
         # Core rows, not ORM objects: adding dozens of Segments to the session walks the
         # relationship cascades of everything loaded, for each one.
         session.execute(insert(Segment.__table__),
-                        [{"draft_id": draft.id, **segment} for segment in content.segments])
+                        # Every row names every column: executemany takes its columns from
+                        # the first row, so a key missing from a later one would be an error.
+                        [{"draft_id": draft.id, "fallback_reason": "", **segment}
+                         for segment in content.segments])
     session.expire(draft, ["segments"])  # read again from the rows above when next used
     session.add(Revision(draft_id=draft.id, number=draft.revision, title=content.title,
                          blocks=content.blocks, html=content.html, author=actor,

@@ -100,7 +100,8 @@ def _segment(row: Segment, source: str) -> dict[str, Any]:
     # The reviewer's text now stands for the new original: a later re-translation keeps it
     # unless the original changes again.
     return {"block_index": row.block_index, "key": row.key, "source": source,
-            "translation": row.translation, "provider": row.provider, "origin": row.origin}
+            "translation": row.translation, "provider": row.provider, "origin": row.origin,
+            "fallback_reason": row.fallback_reason}
 
 
 def _source_changed(index: int, extracted: ExtractedArticle) -> dict[str, Any]:
