@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from pipeline import budget, cooldown, memory
 from pipeline.articles import load_extracted
-from pipeline.checks import check_article
+from pipeline.review_checks import article_checks
 from pipeline.drafts import DraftContent, save_draft
 from pipeline.errors import ProviderError
 from pipeline.glossary import Glossary
@@ -123,8 +123,8 @@ def translate_job(session: Session, job: Job, pipeline, chain_names: list[str]) 
                                source=source_lang, ledger=ledger, glossary=terms,
                                previous=previous)
     lost = {s.block_index for s in result.segments if s.origin == PLAIN and s.block_index >= 0}
-    checks = check_article(extracted.blocks, result.blocks, source_lang or "", job.target_lang,
-                           terms, lost)
+    checks = article_checks(session, draft, extracted.blocks, result.blocks, extracted.title,
+                            result.title, source_lang or "", job.target_lang, terms, lost)
     html = compose(extracted, result.blocks, result.title, job.target_lang, result.provider,
                    pipeline.templates)
     changed = changed_blocks(result, previous, len(extracted.blocks)) if draft else None
@@ -137,7 +137,7 @@ def translate_job(session: Session, job: Job, pipeline, chain_names: list[str]) 
         segments=[{"block_index": s.block_index, "key": s.key, "source": s.source,
                    "translation": s.translation, "provider": s.provider, "origin": s.origin}
                   for s in result.segments],
-        checks=[check.to_dict() for check in checks],
+        checks=checks,
     )
     detail = {"chars_sent": result.chars_sent, "requests": result.requests,
               "chars_by_provider": result.chars_by_provider}
