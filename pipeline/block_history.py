@@ -19,7 +19,7 @@ from pipeline.document import Block
 from pipeline.extract.inline import plain_text
 
 TITLE = -1
-_TOKENS = re.compile(r"\s+|[^\s]+")
+_TOKENS = re.compile(r"\S+\s*|\s+")  # a word with the space after it
 _EMPHASIS = {"em": "emphasis", "i": "emphasis", "strong": "bold", "b": "bold"}
 _PHRASE = re.compile(r"<(em|i|strong|b)\b[^>]*>(.*?)</\1>", re.IGNORECASE | re.DOTALL)
 KEEP_AROUND = 6  # unchanged words shown around a change; the rest is elided
@@ -63,7 +63,9 @@ def word_diff(old: str, new: str) -> list[Words]:
     """The word-level difference between two plain texts, long unchanged runs elided."""
     a, b = _TOKENS.findall(old), _TOKENS.findall(new)
     runs: list[Words] = []
-    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    # Words are compared without their spaces: "meses" at the end equals "meses " before.
+    matcher = difflib.SequenceMatcher(None, [t.strip() for t in a], [t.strip() for t in b],
+                                      autojunk=False)
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "equal":
             runs.extend(_elide("".join(a[i1:i2]), first=not runs, last=i2 == len(a)))
@@ -77,7 +79,7 @@ def word_diff(old: str, new: str) -> list[Words]:
 
 def _elide(text: str, first: bool, last: bool) -> list[Words]:
     words = _TOKENS.findall(text)
-    keep = KEEP_AROUND * 2  # tokens: words and the spaces between them
+    keep = KEEP_AROUND
     head = [] if first else words[:keep]
     tail = [] if last else words[-keep:]
     if len(words) <= len(head) + len(tail) + 2:

@@ -19,6 +19,7 @@ from pipeline.export import FORMATS, NotExportable, export_draft
 from pipeline.models import Draft, DraftStatus, Job
 from pipeline.render import clean_block
 from web.auth import DbSession, Operator, Reviewer
+from web.review_glossary import glossary_terms
 from web.schemas import (
     LANG_PATTERN,
     AuditOut,
@@ -175,7 +176,8 @@ def edit_draft(draft_id: int, body: DraftPatch, request: Request, session: DbSes
             if body.html is not None:
                 changes["html"] = body.html
             review.edit_block(session, draft, body.block, changes, identity.name, templates,
-                              body.base_revision)
+                              body.base_revision,
+                              terms=glossary_terms(request, draft.target_lang))
         else:
             review.edit_title(session, draft, body.title or "", identity.name, templates,
                               body.base_revision)

@@ -23,7 +23,7 @@ from config.settings import Settings, get_settings
 from pipeline import accounts
 from pipeline.compose import BlockTemplates
 from pipeline.db import get_engine
-from web import api, ui
+from web import api, review_routes, ui
 from web.auth import (
     LOGIN_CSRF_COOKIE,
     SESSION_COOKIE,
@@ -197,6 +197,7 @@ def create_app(settings: Settings | None = None,
 
     app.include_router(api.router)
     app.include_router(ui.router)
+    app.include_router(review_routes.router)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     return app
 

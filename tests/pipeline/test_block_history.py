@@ -9,7 +9,7 @@ from pipeline.block_history import history, markup_changes, word_diff
 
 def test_word_diff_marks_changed_words_only():
     runs = word_diff("Tardó 21 meses en total.", "Tardó 12 meses en total.")
-    assert [(r.op, r.text) for r in runs if r.op != "same"] == \
+    assert [(r.op, r.text.strip()) for r in runs if r.op != "same"] == \
         [("removed", "21"), ("added", "12")]
 
 
