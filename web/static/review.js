@@ -308,6 +308,9 @@
         return el !== at && (at.compareDocumentPosition(el) & Node.DOCUMENT_POSITION_PRECEDING);
       });
     }
+    if (!target && at) {  // past the last (or before the first): go round
+      target = direction > 0 ? list[0] : list[list.length - 1];
+    }
     go(target, what, list);
   }
   function announce(text) {
