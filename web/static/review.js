@@ -83,7 +83,7 @@
       b.className = "small tool";
       b.textContent = text;
       b.title = title;
-      b.setAttribute("aria-label", title);
+      b.setAttribute("aria-label", text + ": " + title);  // the name starts with what is seen
       // Keep the selection in the editor when a tool is pressed.
       b.addEventListener("mousedown", function (event) { event.preventDefault(); });
       b.addEventListener("click", action);
