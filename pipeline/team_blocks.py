@@ -48,15 +48,24 @@ def _slots(templates: BlockTemplates, position: Position, lang: str) -> list[_Sl
     return slots
 
 
+def _region(html: str, position: str) -> str:
+    # Only the team's part of the article is parsed, not the whole (long) body; nh3's
+    # serializer writes the class attribute exactly like this.
+    start = html.find(f'<{position} class="transdraft-{position}">')
+    end = html.find(f"</{position}>", start)
+    return html[start:end + len(position) + 3] if start >= 0 and end >= 0 else ""
+
+
 def _composed(html: str) -> dict[str, list[str]]:
     found: dict[str, list[str]] = {position: [] for position in POSITIONS}
-    if "transdraft-" not in html:
-        return found
-    try:
-        root = lxml.html.fragment_fromstring(html, create_parent="div")
-    except etree.ParserError:
-        return found
     for position in POSITIONS:
+        region = _region(html, position)
+        if not region:
+            continue
+        try:
+            root = lxml.html.fragment_fromstring(region, create_parent="div")
+        except etree.ParserError:
+            continue
         for section in root.iter(position):
             if f"transdraft-{position}" not in (section.get("class") or ""):
                 continue

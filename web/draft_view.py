@@ -8,8 +8,10 @@ the translation line up part by part, wide or stacked.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from html import escape
 from typing import Any
 
@@ -25,6 +27,7 @@ from pipeline.render import render_blocks
 from pipeline.sanitize import clean_html, clean_inline
 from pipeline.team_blocks import team_blocks
 
+PARTS_CACHE = 8192  # block pairs whose sanitized parts are kept between requests
 HISTORY_LIMIT = 30  # revisions shown on the page; older ones are a click away in the raw diff
 _LINK_START = re.compile(r"<a(?=[\s>])")
 
@@ -140,6 +143,20 @@ def block_parts(source: Block | None, translated: Block | None) -> list[Part]:
     return [Part(untabbable(s), Markup(t), label) for s, t, label in splitter(source, translated)]
 
 
+@lru_cache(maxsize=PARTS_CACHE)
+def _cached_parts(source_json: str, translated_json: str) -> tuple[Part, ...]:
+    # Sanitizing is most of a long draft page's server time, and a reviewer reloads the same
+    # page after every save with one block changed: the parts depend only on the two blocks.
+    return tuple(block_parts(_from_dict(json.loads(source_json)),
+                             _from_dict(json.loads(translated_json))))
+
+
+def cached_parts(source: dict | None, translated: dict | None) -> tuple[Part, ...]:
+    """:func:`block_parts` of two stored block dicts, remembered between requests."""
+    return _cached_parts(json.dumps(source, sort_keys=True),
+                         json.dumps(translated, sort_keys=True))
+
+
 def field_label(key: str) -> str:
     """What a person calls a field: ``items.2`` is "Item 3", ``rows.1.0`` "Row 2, cell 1"."""
     head, _, rest = key.partition(".")
@@ -191,7 +208,8 @@ def rows(draft: Draft, edited: set[int]) -> tuple[list[Row], list[dict]]:
         translated = _from_dict(translated_blocks[index]) if index < len(translated_blocks) \
             else None
         out.append(Row(index, translated.kind if translated else "",
-                       block_parts(source, translated),
+                       list(cached_parts(source_blocks[index] if source else None,
+                                         translated_blocks[index] if translated else None)),
                        block_fields(translated) if translated else [],
                        checks.get(index, []), index in edited, source_lang, draft.target_lang))
     return out, checks.get(-1, [])

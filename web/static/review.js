@@ -233,6 +233,12 @@
   var editors = new Map();  // form -> [RichEditor]
   window.transdraftEditors = editors;
 
+  // Editors are built when their form is first opened: a 300-block draft has over 300 of
+  // them, and the page is interactive sooner without building them all up front.
+  function ensureForm(form) {
+    if (form && !editors.has(form)) { setUpForm(form); }
+  }
+
   function setUpForm(form) {
     var list = [];
     form.querySelectorAll("textarea[data-rich]").forEach(function (textarea) {
@@ -258,6 +264,7 @@
 
   function firstField(details) {
     var form = details.querySelector("form");
+    ensureForm(form);
     var list = form && editors.get(form);
     if (list && list.length) { return list[0]; }
     var input = details.querySelector("input:not([type=hidden]), textarea");
@@ -337,7 +344,8 @@
       form.requestSubmit();
       return;
     }
-    if (form && event.key === "Escape" && form.cancelEdit) {
+    if (form && event.key === "Escape") {
+      ensureForm(form);
       event.preventDefault();
       form.cancelEdit();
       return;
@@ -376,7 +384,6 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     bar = document.getElementById("decision-bar");
-    document.querySelectorAll("form.editor-form").forEach(setUpForm);
     document.querySelectorAll("details.edit, details.edit-title").forEach(function (details) {
       details.addEventListener("toggle", function () {
         if (!details.open) { return; }
@@ -419,5 +426,6 @@
       }
     }
     document.body.setAttribute("data-review-ready", "1");
+    if (window.performance && performance.mark) { performance.mark("review-ready"); }
   });
 }());
