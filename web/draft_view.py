@@ -215,6 +215,17 @@ def rows(draft: Draft, edited: set[int]) -> tuple[list[Row], list[dict]]:
     return out, checks.get(-1, [])
 
 
+@lru_cache(maxsize=32)
+def _clean_article(html: str) -> str:
+    return clean_html(html)
+
+
+def preview(draft: Draft) -> Markup:
+    """The composed article as exported, sanitized again (rows of older versions included);
+    remembered by its text, since a long article costs tens of milliseconds to clean."""
+    return Markup(_clean_article(draft.html or ""))
+
+
 def page_context(session: Session, draft: Draft, templates: BlockTemplates,
                  audit: list[Any], revisions: list[Any]) -> dict[str, Any]:
     """Everything the draft page needs beyond the draft itself."""
@@ -223,6 +234,7 @@ def page_context(session: Session, draft: Draft, templates: BlockTemplates,
     team = team_blocks(templates, draft.target_lang, draft.html or "")
     return {
         "rows": body, "general_checks": general, "edited": sorted(edited), "saved": None,
+        "preview": preview(draft),
         "warning_count": len(draft.checks or []),
         "team": {position: [{"block": block, "html": Markup(clean_html(block.html))}
                             for block in blocks] for position, blocks in team.items()},

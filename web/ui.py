@@ -92,7 +92,7 @@ def _draft_context(session: Session, draft, diff_number: int | None,
         except review.ReviewError:
             diff = None
     audit = review.audit_log(session, draft)
-    context = {"draft": draft, "article": draft.article, "preview": safe_html(draft.html),
+    context = {"draft": draft, "article": draft.article,
                "revisions": revisions, "diff": diff, "audit": audit,
                "approval": approval(session, draft)}
     context.update(draft_view.page_context(session, draft, templates, audit, revisions))
