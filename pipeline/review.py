@@ -118,9 +118,11 @@ def _record_change(session: Session, draft: Draft, author: str, note: str,
 def edit_block(
     session: Session, draft: Draft, index: int, changes: dict[str, str], author: str,
     templates: BlockTemplates, base_revision: int | None = None, terms: Sequence[Term] = (),
+    reason: str = "",
 ) -> Revision:
     """Set segments of block ``index`` (key -> text), recompose, check it again, and record
-    a revision; ``terms`` are the glossary's terms for the draft's language."""
+    a revision; ``terms`` are the glossary's terms for the draft's language, ``reason`` the
+    reviewer's why, kept in the revision note."""
     _check_revision(draft, base_revision)
     blocks = _blocks(draft)
     if not 0 <= index < len(blocks):
@@ -145,7 +147,9 @@ def edit_block(
         if segment is not None:
             segment.translation = value
             segment.origin = "human"
-    revision = _record_change(session, draft, author, f"edited block {index + 1}",
+    reason = _plain(reason)[:500]
+    revision = _record_change(session, draft, author, f"edited block {index + 1}"
+                              + (f": {reason}" if reason else ""),
                               {"block": index, "fields": sorted(cleaned)})
     # The reviewer's wording becomes the preferred translation of these segments, here and
     # in later articles, and a re-translation of this draft keeps it.

@@ -139,7 +139,8 @@ async def edit_block(request: Request, draft_id: int, index: int, session: DbSes
         review.edit_block(session, draft, index, changes, identity.name,
                           request.app.state.block_templates,
                           int(base) if isinstance(base, str) and base.isdigit() else None,
-                          terms=glossary_terms(request, draft.target_lang))
+                          terms=glossary_terms(request, draft.target_lang),
+                          reason=str(form.get("reason", "")))
     except review.ReviewError as error:
         status = 409 if isinstance(error, review.ReviewConflict) else 422
         return _draft_error(request, session, draft, identity, error, status)

@@ -364,6 +364,7 @@ def test_team_blocks_in_place_history_in_words_and_dismissal(long_draft, browser
     page.keyboard.press("e")
     page.keyboard.press("Control+a")
     page.keyboard.type("Tardó 21 meses y costó 4 millones.")
+    page.fill(f"#why-{FIRST + 1}", "the link pointed nowhere")
     page.keyboard.press("Control+Enter")
     page.wait_for_url(f"**saved={FIRST + 1}*")
     page.wait_for_selector("body[data-review-ready]")
@@ -371,7 +372,7 @@ def test_team_blocks_in_place_history_in_words_and_dismissal(long_draft, browser
     page.wait_for_selector(f"#block-{FIRST + 1} .history-entry")
     history = page.inner_text(f"#block-{FIRST + 1} .history-slot")
     assert "link removed: https://example.org/p" in history and "reviewer1" in history
-    assert "edited block" in history
+    assert "edited block 10: the link pointed nowhere" in history  # who and why
     page_history = page.inner_text("#history")
     assert "Revision 2" in page_history and "raw diff" in page_history
 
