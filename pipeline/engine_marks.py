@@ -16,6 +16,9 @@ _MARKED_WORD = re.compile(r"(?<![\w#*@])([#*@])([^\W\d_][\w'’-]*)")
 _UNKNOWN_TOKENS = re.compile(r"<unk>|\[UNK\]|\[unk\]", re.IGNORECASE)
 # A token with a digit in it that an engine may split: "0x08", "B737", "1.2.3", "3:45".
 _CODE = re.compile(r"(?<![\w.,:/])(?=[\w.,:/]*\d)[\w][\w.,:/]*[\w](?![\w/])")
+# A number glued to its unit ("35mm", "2.4Ghz", "70km/h"): a space before the unit is a
+# style many languages require, not a tear.
+_NUMBER_UNIT = re.compile(r"([\d.,]*\d)\s*([^\W\d_]+(?:/[^\W\d_]+)*)")
 
 
 def marked_words(source: str, translated: str) -> list[str]:
@@ -47,6 +50,9 @@ def split_codes(source: str, translated: str) -> list[tuple[str, str]]:
             continue
         torn = r"\s*".join(re.escape(char) for char in token)
         found = re.search(rf"(?<![\w.,:/]){torn}(?![\w/])", translated)
+        if found and _NUMBER_UNIT.fullmatch(token) and _NUMBER_UNIT.fullmatch(found.group()) \
+                and not re.search(r"\s", _NUMBER_UNIT.fullmatch(found.group()).group(1)):
+            continue
         if found and found.group() != token and (token, found.group()) not in pairs:
             pairs.append((token, found.group()))
     return pairs

@@ -29,6 +29,9 @@ def test_a_code_torn_apart_is_a_numbers_warning_but_a_locale_format_is_not():
     assert _kinds("Set register 0x08 now.", "Ponga el registro 0 x08 ahora.") == \
         [("numbers", "number 0x08 written as '0 x08' in translation")]
     assert _kinds("Set register 0x08 now.", "Ponga el registro 0x08 ahora.") == []
+    # A space between a number and its unit is a language's style, not a tear.
+    assert split_codes("a 35mm lens, 2.4Ghz, 70km/h", "un objetivo de 35 mm, 2.4 Ghz, "
+                       "70 km/h") == []
 
 
 def test_title_checks_are_block_minus_one():
