@@ -326,7 +326,8 @@
   }
   function editCurrent() {
     var at = here();
-    var details = at && at.querySelector("details.edit");
+    var details = at && (at.id === "title-checks" ? document.querySelector("details.edit-title")
+      : at.querySelector("details.edit"));
     if (!details) { announce("This block has no editor."); return; }
     details.open = true;
     var first = firstField(details);
