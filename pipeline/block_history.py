@@ -41,6 +41,22 @@ class FieldChange:
     words: list[Words]
     markup: list[str]  # "link added: URL", "emphasis removed: “text”", ...
 
+    @property
+    def label(self) -> str:
+        return field_label(self.key)
+
+
+def field_label(key: str) -> str:
+    """What a person calls a field: ``items.2`` is "Item 3", ``rows.1.0`` "Row 2, cell 1"."""
+    head, _, rest = key.partition(".")
+    if head == "items":
+        return f"Item {int(rest) + 1}"
+    if head == "rows":
+        r, c = rest.split(".")
+        return f"Row {int(r) + 1}, cell {int(c) + 1}"
+    return {"html": "Text", "caption": "Caption", "alt": "Alt text", "credit": "Credit",
+            "cite": "Quoted by", "title": "Title"}.get(key, key)
+
 
 @dataclass
 class BlockChange:
@@ -78,6 +94,8 @@ def word_diff(old: str, new: str) -> list[Words]:
 
 
 def _elide(text: str, first: bool, last: bool) -> list[Words]:
+    if first and last:  # nothing changed in the words (only markup did): show them all
+        return [Words("same", text)]
     words = _TOKENS.findall(text)
     keep = KEEP_AROUND
     head = [] if first else words[:keep]

@@ -19,7 +19,7 @@ from markupsafe import Markup
 from sqlalchemy.orm import Session
 
 from pipeline import review
-from pipeline.block_history import history
+from pipeline.block_history import field_label, history
 from pipeline.compose import BlockTemplates
 from pipeline.document import Block
 from pipeline.models import Draft
@@ -155,18 +155,6 @@ def cached_parts(source: dict | None, translated: dict | None) -> tuple[Part, ..
     """:func:`block_parts` of two stored block dicts, remembered between requests."""
     return _cached_parts(json.dumps(source, sort_keys=True),
                          json.dumps(translated, sort_keys=True))
-
-
-def field_label(key: str) -> str:
-    """What a person calls a field: ``items.2`` is "Item 3", ``rows.1.0`` "Row 2, cell 1"."""
-    head, _, rest = key.partition(".")
-    if head == "items":
-        return f"Item {int(rest) + 1}"
-    if head == "rows":
-        r, c = rest.split(".")
-        return f"Row {int(r) + 1}, cell {int(c) + 1}"
-    return {"html": "Text", "caption": "Caption", "alt": "Alt text", "credit": "Credit",
-            "cite": "Quoted by"}.get(key, key)
 
 
 def block_fields(block: Block) -> list[Field]:
