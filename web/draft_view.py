@@ -16,13 +16,14 @@ from html import escape
 from typing import Any
 
 from markupsafe import Markup
-from sqlalchemy.orm import Session
+from sqlalchemy import select
+from sqlalchemy.orm import Session, defer
 
 from pipeline import review
 from pipeline.block_history import field_label, history
 from pipeline.compose import BlockTemplates
 from pipeline.document import Block
-from pipeline.models import Draft
+from pipeline.models import Draft, Revision
 from pipeline.render import render_blocks
 from pipeline.sanitize import clean_html, clean_inline
 from pipeline.team_blocks import team_blocks
@@ -201,6 +202,17 @@ def rows(draft: Draft, edited: set[int]) -> tuple[list[Row], list[dict]]:
                        block_fields(translated) if translated else [],
                        checks.get(index, []), index in edited, source_lang, draft.target_lang))
     return out, checks.get(-1, [])
+
+
+def recent_revisions(session: Session, draft: Draft, limit: int | None = HISTORY_LIMIT
+                     ) -> list[Revision]:
+    """The newest ``limit`` revisions and the one before them (their base), newest first,
+    without their composed HTML: hours of editing make many revisions of a long article."""
+    query = (select(Revision).options(defer(Revision.html))
+             .where(Revision.draft_id == draft.id).order_by(Revision.number.desc()))
+    if limit is not None:
+        query = query.limit(limit + 1)
+    return list(session.scalars(query))
 
 
 @lru_cache(maxsize=32)

@@ -84,9 +84,9 @@ def drafts_page(
 
 def _draft_context(session: Session, draft, diff_number: int | None,
                    templates: BlockTemplates) -> dict[str, Any]:
-    revisions = review.revisions(session, draft)
+    revisions = draft_view.recent_revisions(session, draft)
     diff = None
-    if revisions and diff_number is not None:  # the whole-article raw diff, when asked for
+    if diff_number is not None:  # the whole-article raw diff, when asked for
         try:
             diff = review.diff(session, draft, diff_number)
         except review.ReviewError:

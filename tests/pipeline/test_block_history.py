@@ -39,3 +39,11 @@ def test_history_is_per_block_newest_first_with_who_and_why():
     assert [(b.index, [f.key for f in b.fields]) for b in full[1].blocks] == [(1, ["items.1"])]
     only = history(revisions, block=1)
     assert [(r.number, r.note) for r in only] == [(2, "edited block 2")]
+
+
+def test_a_limited_history_is_the_newest_revisions_against_their_base():
+    revisions = [_revision(n, "T", [{"kind": "paragraph", "html": f"versión {n}"}])
+                 for n in range(40, 9, -1)]  # 40..10 loaded: the newest 30 and their base
+    shown = history(revisions, limit=30)
+    assert [r.number for r in shown] == list(range(40, 10, -1))
+    assert all(r.blocks for r in shown)  # revision 11 is compared with 10, not shown empty
