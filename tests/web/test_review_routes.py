@@ -47,3 +47,17 @@ def test_block_history_page_and_fragment(reviewer):  # noqa: F811
     assert "History of block 3" in page and "<ins>2070.</ins>" in page
     assert "No changes yet." in client.get(f"/drafts/{draft_id}/blocks/0/history?fragment=1",
                                            headers=HTML).text
+
+
+def test_an_api_edit_is_checked_like_a_page_edit(seeded):
+    from tests.web.conftest import bearer, make_client
+
+    url, users, draft_id = seeded
+    with make_client(url) as client:
+        answer = client.patch(f"/api/drafts/{draft_id}", headers=bearer(users["reviewer"].token),
+                              json={"block": 0, "html": "De havenmuur is 17 km lang."})
+        assert answer.status_code == 200
+    with session_scope(url) as session:
+        checks = [c for c in session.get(Draft, draft_id).checks if c["block"] == 0]
+    assert {c["kind"] for c in checks} == {"numbers", "links"}
+    assert any("18.7" in c["message"] for c in checks)
