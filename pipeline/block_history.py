@@ -60,6 +60,8 @@ def field_label(key: str) -> str:
 
 @dataclass
 class BlockChange:
+    """The changed fields of one block in one revision."""
+
     index: int  # -1: the title
     fields: list[FieldChange]
 

@@ -54,6 +54,8 @@ class Field:
 
 @dataclass
 class Row:
+    """One block of the page: its aligned parts, its editor's fields and its warnings."""
+
     index: int
     kind: str
     parts: list[Part]
