@@ -18,11 +18,12 @@ from lxml import etree
 
 from pipeline.extract.inline import plain_text
 from pipeline.document import Block
+from pipeline.engine_marks import marked_words, split_codes
 from pipeline.glossary import Term, find_terms
 from pipeline.numbers import extract_numbers, spelled_values, unmatched_numbers
 
 CheckKind = Literal["numbers", "links", "placeholders", "untranslated", "length", "glossary",
-                    "protected", "block_language", "extraction_loss"]
+                    "protected", "block_language", "extraction_loss", "unknown_word"]
 
 # Length ratio (translated / source characters) that a faithful translation stays inside.
 DEFAULT_LENGTH_BAND = (0.5, 2.0)
@@ -88,6 +89,7 @@ def check_block(
 
     messages: list[tuple[CheckKind, str]] = []
     messages += _numbers(source_text, translated_text, source_lang, target_lang)
+    messages += _engine_traces(source_text, translated_text)
     messages += _links(source_html, translated_html)
     if lost_placeholders:
         messages.append(("placeholders", "inline markup (links, emphasis) lost in translation"))
@@ -109,6 +111,22 @@ def _numbers(source: str, translated: str, source_lang: str,
     return ([("numbers", f"number {t.text} missing in translation") for t in missing]
             + [("numbers", f"number {t.text} in translation is not in the source")
                for t in extra])
+
+
+def _engine_traces(source: str, translated: str) -> list[tuple[CheckKind, str]]:
+    return ([("numbers", f"number {old} written as {new!r} in translation")
+             for old, new in split_codes(source, translated)]
+            + [("unknown_word", f"{word} is marked as unknown by the translation engine")
+               for word in marked_words(source, translated)])
+
+
+def check_title(source_title: str, translated_title: str, source_lang: str,
+                target_lang: str) -> list[Check]:
+    """Warnings for the translated title (block -1): numbers and engine traces only."""
+    source, translated = plain_text(source_title), plain_text(translated_title)
+    messages = _numbers(source, translated, source_lang, target_lang)
+    messages += _engine_traces(source, translated)
+    return [Check(kind, -1, f"title: {message}") for kind, message in messages]
 
 
 def links(inline_html: str) -> list[str]:

@@ -232,6 +232,32 @@ class AuditEvent(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
+class CheckDismissal(Base):
+    """A reviewer's judgement that one warning is harmless for one block text.
+
+    ``text_hash`` covers the block's source and translation: once either changes the check
+    may be raised again; until then it stays dismissed through edits of other blocks and
+    re-translations.
+    """
+
+    __tablename__ = "check_dismissals"
+    __table_args__ = (
+        UniqueConstraint("draft_id", "block_index", "check_hash", "text_hash",
+                         name="uq_check_dismissals_draft_block_check_text"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    draft_id: Mapped[int] = mapped_column(ForeignKey("drafts.id", ondelete="CASCADE"))
+    block_index: Mapped[int] = mapped_column(Integer)  # -1 for the title
+    kind: Mapped[str] = mapped_column(String(40))
+    message: Mapped[str] = mapped_column(Text)
+    check_hash: Mapped[str] = mapped_column(String(64))  # of kind and message
+    text_hash: Mapped[str] = mapped_column(String(64))
+    reason: Mapped[str] = mapped_column(Text)
+    actor: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
 # --- sources: feeds and sitemaps read on a schedule (pipeline/sources) ---------------------
 
 

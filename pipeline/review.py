@@ -13,7 +13,7 @@ import difflib
 import html as html_lib
 from dataclasses import dataclass
 from datetime import timezone
-from typing import Any
+from typing import Any, Sequence
 
 import nh3
 from sqlalchemy import select
@@ -24,13 +24,15 @@ from pipeline.compose import BlockTemplates, compose
 from pipeline.document import Block
 from pipeline.drafts import lock_draft, revision_meta
 from pipeline.errors import PipelineError
+from pipeline.glossary import Term
 from pipeline.memory import remember_human_edit
 from pipeline.models import AuditEvent, Draft, DraftStatus, Revision, Segment
 from pipeline.render import render_blocks
+from pipeline.review_checks import refresh as refresh_checks
 from pipeline.sanitize import clean_inline
 
 # Fields of a block that hold plain text, not inline HTML (render escapes them).
-PLAIN_KEYS = frozenset({"alt", "cite"})
+PLAIN_KEYS = frozenset({"alt", "cite", "credit"})
 MAX_TEXT = 100_000
 
 
@@ -78,7 +80,7 @@ def editable_keys(block: Block) -> list[str]:
     """The segment keys of ``block`` a reviewer may set (``html``, ``items.2``, ``caption``...)."""
     keys = [key for key, _ in block.segments()]
     defaults = {"heading": ["html"], "paragraph": ["html"], "quote": ["html", "cite"],
-                "figure": ["caption", "alt"]}
+                "figure": ["caption", "alt", "credit"]}
     for key in defaults.get(block.kind, []):
         if key not in keys:
             keys.append(key)
@@ -160,9 +162,12 @@ def _record_change(session: Session, draft: Draft, author: str, note: str,
 
 def edit_block(
     session: Session, draft: Draft, index: int, changes: dict[str, str], author: str,
-    templates: BlockTemplates, base_revision: int | None = None,
+    templates: BlockTemplates, base_revision: int | None = None, terms: Sequence[Term] = (),
+    reason: str = "",
 ) -> Revision:
-    """Set segments of block ``index`` (key -> text), recompose, and record a revision.
+    """Set segments of block ``index`` (key -> text), recompose, check it again, and record
+    a revision; ``terms`` are the glossary's terms for the draft's language, ``reason`` the
+    reviewer's why, kept in the revision note.
 
     ``base_revision`` is the revision the reviewer edited. When the draft has moved on, the
     edit is applied on top unless a later revision changed this very block: then
@@ -193,6 +198,7 @@ def edit_block(
     blocks[index] = block.with_segments(cleaned)
     draft.blocks = [b.to_dict() for b in blocks]
     draft.html = _recompose(draft, blocks, draft.title, templates)
+    refresh_checks(session, draft, [index], terms)
     for key, value in cleaned.items():
         segment = session.scalars(select(Segment).where(
             Segment.draft_id == draft.id, Segment.block_index == index, Segment.key == key)
@@ -200,7 +206,9 @@ def edit_block(
         if segment is not None:
             segment.translation = value
             segment.origin = "human"
-    revision = _record_change(session, draft, author, f"edited block {index + 1}",
+    reason = _plain(reason)[:500]
+    revision = _record_change(session, draft, author, f"edited block {index + 1}"
+                              + (f": {reason}" if reason else ""),
                               {"block": index, "fields": sorted(cleaned)})
     # The reviewer's wording becomes the preferred translation of these segments, here and
     # in later articles, and a re-translation of this draft keeps it.
@@ -232,6 +240,7 @@ def edit_title(
             yours={"title": title}, theirs={"title": draft.title})
     draft.title = title
     draft.html = _recompose(draft, _blocks(draft), title, templates)
+    refresh_checks(session, draft, [-1])
     remember_human_edit(session, draft, -1, html_lib.escape(title, quote=False), author)
     return _record_change(session, draft, author, "edited title", {"field": "title"})
 

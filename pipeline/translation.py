@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session
 
 from pipeline import budget, cooldown, memory
 from pipeline.articles import load_extracted
-from pipeline.checks import check_article
 from pipeline.drafts import DraftContent, lock_draft, save_draft
+from pipeline.review_checks import article_checks
 from pipeline.errors import ProviderError
 from pipeline.extraction_loss import extraction_loss
 from pipeline.glossary import Glossary
@@ -136,9 +136,9 @@ def translate_job(session: Session, job: Job, pipeline, chain_names: list[str]) 
                                source=source_lang, ledger=ledger, glossary=terms,
                                previous=previous)
     lost = {s.block_index for s in result.segments if s.origin == PLAIN and s.block_index >= 0}
-    checks = check_article(extracted.blocks, result.blocks, source_lang or "", job.target_lang,
-                           terms, lost)
-    checks += extraction_loss(extracted)
+    checks = article_checks(session, draft, extracted.blocks, result.blocks, extracted.title,
+                            result.title, source_lang or "", job.target_lang, terms, lost)
+    checks += [check.to_dict() for check in extraction_loss(extracted)]
     if hasattr(pipeline, "report"):
         pipeline.report("composing")
     composed = compose_draft(extracted, result.blocks, result.title, job.target_lang,
@@ -154,7 +154,7 @@ def translate_job(session: Session, job: Job, pipeline, chain_names: list[str]) 
                    "translation": s.translation, "provider": s.provider, "origin": s.origin,
                    "fallback_reason": s.fallback_reason}
                   for s in result.segments],
-        checks=[check.to_dict() for check in checks] + composed.block_language_checks(),
+        checks=checks + composed.block_language_checks(),
         block_uses=[use.to_dict() for use in composed.block_uses],
     )
     detail = {"chars_sent": result.chars_sent, "requests": result.requests,

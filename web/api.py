@@ -22,6 +22,7 @@ from pipeline.models import Draft, DraftStatus, Job
 from pipeline.publish.records import publication_documents
 from pipeline.render import clean_block
 from web.auth import DbSession, Operator, Reviewer
+from web.review_glossary import glossary_terms
 from web.schemas import (
     LANG_PATTERN,
     AuditOut,
@@ -183,7 +184,8 @@ def edit_draft(draft_id: int, body: DraftPatch, request: Request, session: DbSes
                 if body.html is not None:
                     changes["html"] = body.html
                 review.edit_block(session, draft, body.block, changes, identity.name,
-                                  templates, base)
+                                  templates, base,
+                                  terms=glossary_terms(request, draft.target_lang))
             else:
                 review.edit_title(session, draft, body.title or "", identity.name, templates,
                                   base)

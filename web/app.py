@@ -23,7 +23,7 @@ from config.settings import Settings, get_settings
 from pipeline import accounts
 from pipeline.compose import BlockTemplates
 from pipeline.db import get_engine
-from web import admin_api, admin_ui, api, publishing, ui
+from web import admin_api, admin_ui, api, publishing, review_routes, ui
 from web.addresses import client_address, trusted_networks
 from web.body_limit import BodySizeLimit
 from web.edges import EdgeValidation
@@ -212,6 +212,7 @@ def create_app(settings: Settings | None = None,
     app.include_router(publishing.api)
     app.include_router(publishing.pages)
     app.include_router(admin_ui.router)  # after ui: /admin/users/{id}/tokens is ui's
+    app.include_router(review_routes.router)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     describe_errors(app)
     return app

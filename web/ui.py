@@ -20,16 +20,18 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from pipeline import accounts, audit, review
-from pipeline.document import Block
+from pipeline.compose import BlockTemplates
 from pipeline.drafts import DraftFilters, search_drafts, source_sites
 from pipeline.errors import PipelineError
 from pipeline.export import NotExportable, approval, export_draft
 from pipeline.models import ApiToken, DraftStatus, JobState, User
-from pipeline.render import render_blocks
 from pipeline.sanitize import clean_html
 from web.api import get_draft, get_job, publish_jobs
+from web import draft_view
 from web.auth import Admin, DbSession, Identity, Operator, Reviewer
 from web.publishing import publishing_context
+from web.review_glossary import glossary_terms
+from web.review_routes import back_to_block
 from web.schemas import LANG_PATTERN
 
 router = APIRouter(include_in_schema=False)
@@ -48,14 +50,6 @@ def render(request: Request, name: str, context: dict[str, Any], status: int = 2
 def safe_html(html: str) -> Markup:
     """Sanitized HTML, ready to be shown as markup."""
     return Markup(clean_html(html))
-
-
-def _block_html(data: dict[str, Any]) -> Markup:
-    # render_blocks sanitizes its whole output with clean_html.
-    try:
-        return Markup(render_blocks([Block.from_dict(data)]))
-    except (TypeError, KeyError, ValueError):
-        return Markup("")
 
 
 def _date_or_none(value: str | None) -> date | None:
@@ -90,39 +84,22 @@ def drafts_page(
         "sites": source_sites(session)})
 
 
-def _draft_context(session: Session, draft, diff_number: int | None) -> dict[str, Any]:
-    source_blocks = (draft.article.structure or {}).get("blocks", [])
-    checks: dict[int, list[dict]] = {}
-    for check in draft.checks or []:
-        if isinstance(check, dict):
-            index = check.get("block")
-            checks.setdefault(index if isinstance(index, int) else -1, []).append(check)
-    rows = []
-    for index in range(max(len(source_blocks), len(draft.blocks or []))):
-        translated = draft.blocks[index] if index < len(draft.blocks or []) else None
-        block = Block.from_dict(translated) if translated else None
-        rows.append({
-            "index": index,
-            "source": _block_html(source_blocks[index]) if index < len(source_blocks) else "",
-            "translation": _block_html(translated) if translated else "",
-            "kind": block.kind if block else "",
-            "fields": ([(key, dict(block.segments()).get(key, ""))
-                        for key in review.editable_keys(block)] if block else []),
-            "checks": checks.get(index, []),
-        })
-    revisions = review.revisions(session, draft)
+def _draft_context(session: Session, draft, diff_number: int | None,
+                   templates: BlockTemplates) -> dict[str, Any]:
+    revisions = draft_view.recent_revisions(session, draft)
     diff = None
-    if revisions:
-        number = diff_number if diff_number is not None else revisions[0].number
+    if diff_number is not None:  # the whole-article raw diff, when asked for
         try:
-            diff = review.diff(session, draft, number)
+            diff = review.diff(session, draft, diff_number)
         except review.ReviewError:
             diff = None
-    return {"draft": draft, "article": draft.article, "rows": rows,
-            "general_checks": checks.get(-1, []),
-            "preview": safe_html(draft.html), "revisions": revisions, "diff": diff,
-            "audit": review.audit_log(session, draft), "approval": approval(session, draft),
-            "publishing": publishing_context(session, draft)}
+    audit_log = review.audit_log(session, draft)
+    context = {"draft": draft, "article": draft.article,
+               "revisions": revisions, "diff": diff, "audit": audit_log,
+               "approval": approval(session, draft),
+               "publishing": publishing_context(session, draft)}
+    context.update(draft_view.page_context(session, draft, templates, audit_log, revisions))
+    return context
 
 
 @router.get("/drafts/{draft_id}", response_class=HTMLResponse)
@@ -130,8 +107,11 @@ def draft_page(request: Request, draft_id: int, session: DbSession, identity: Re
                diff: int | None = Query(None, ge=1)) -> Response:
     """One draft: original and translation side by side, preview, decisions, history."""
     draft = get_draft(session, draft_id)
-    context = _draft_context(session, draft, diff)
-    context.update(identity=identity, message=request.query_params.get("msg", ""))
+    context = _draft_context(session, draft, diff, request.app.state.block_templates)
+    saved = request.query_params.get("saved", "")
+    context.update(identity=identity, message=request.query_params.get("msg", ""),
+                   error=request.query_params.get("error", ""),
+                   saved=int(saved) if saved.lstrip("-").isdigit() else None)
     return render(request, "draft.html", context)
 
 
@@ -144,7 +124,7 @@ def _draft_error(request: Request, session: Session, draft, identity: Identity,
                  error: PipelineError, status: int) -> Response:
     session.rollback()
     draft = get_draft(session, draft.id)
-    context = _draft_context(session, draft, None)
+    context = _draft_context(session, draft, None, request.app.state.block_templates)
     # An edit conflict shows the reviewer's text, kept, beside the other version.
     conflict = error.to_dict() if isinstance(error, review.EditConflict) else None
     context.update(identity=identity, error=error.reason, conflict=conflict)
@@ -171,13 +151,15 @@ async def edit_block(request: Request, draft_id: int, index: int, session: DbSes
         # the event loop.
         await run_in_threadpool(review.edit_block, session, draft, index, changes,
                                 identity.name, request.app.state.block_templates,
-                                _form_revision(form))
+                                _form_revision(form),
+                                terms=glossary_terms(request, draft.target_lang),
+                                reason=str(form.get("reason", "")))
     except review.ReviewError as error:
         status = 409 if isinstance(error, review.ReviewConflict) else 422
         return _draft_error(request, session, draft, identity, error, status)
     session.commit()
-    return _back(draft_id, f"#block-{index}", f"Block {index + 1} saved as revision "
-                                               f"{draft.revision}.")
+    return back_to_block(draft_id, index, f"Block {index + 1} saved as revision "
+                                          f"{draft.revision}.")
 
 
 @router.post("/drafts/{draft_id}/title")
@@ -194,7 +176,7 @@ async def edit_title(request: Request, draft_id: int, session: DbSession,
         status = 409 if isinstance(error, review.ReviewConflict) else 422
         return _draft_error(request, session, draft, identity, error, status)
     session.commit()
-    return _back(draft_id, "", f"Title saved as revision {draft.revision}.")
+    return back_to_block(draft_id, -1, f"Title saved as revision {draft.revision}.")
 
 
 async def _decide(request: Request, draft_id: int, session: Session, identity: Identity,

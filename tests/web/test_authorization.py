@@ -42,6 +42,8 @@ ROLES = {
     ("POST", "/drafts/{draft_id}/approve"): REVIEW,
     ("POST", "/drafts/{draft_id}/reject"): REVIEW,
     ("GET", "/drafts/{draft_id}/export"): REVIEW,
+    ("POST", "/drafts/{draft_id}/checks/dismiss"): REVIEW,
+    ("GET", "/drafts/{draft_id}/blocks/{index}/history"): REVIEW,
     ("GET", "/jobs"): OPERATE,
     ("POST", "/jobs"): OPERATE,
     ("POST", "/jobs/{job_id}/retry"): OPERATE,

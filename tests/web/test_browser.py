@@ -87,18 +87,20 @@ def test_reviewer_edits_approves_and_operator_enqueues(server, browser):
     # Side by side: the original and the translation of the first block in one row.
     row = page.locator("#block-0")
     assert "harbour wall" in row.locator(".source").inner_text()
-    assert "havenmuur" in row.locator(".translation .rendered").inner_text()
+    assert "havenmuur" in row.locator(".cell.translation").inner_text()
     assert "18.7" in row.locator(".check").inner_text()
     assert page.locator("#block-3 .translation img").get_attribute("src") == \
         "https://img.example.org/wall.jpg"
 
     row.locator("summary:has-text('Edit block 1')").click()
+    row.locator("button.tool:has-text('HTML')").click()  # the raw HTML, for those who want it
     row.locator("textarea[name='field:html']").fill(
         'De havenmuur is <a href="https://example.org/wall">18,7 kilometer</a> lang.')
     row.locator("button:has-text('Save block')").click()
     page.wait_for_selector(".notice.ok")
     assert "revision 2" in page.inner_text(".notice.ok")
-    assert "18,7 kilometer" in page.locator("#block-0 .translation .rendered").inner_text()
+    assert "18,7 kilometer" in page.locator("#block-0 .cell.translation").inner_text()
+    page.click("#preview summary")
     assert "18,7 kilometer" in page.inner_text("#preview")
 
     page.fill("form[action$='/approve'] input[name=comment]", "Reads well")

@@ -61,8 +61,8 @@ PAYLOADS = [
 HOSTILE = " ".join(PAYLOADS)
 URL_ATTRIBUTES = ("href", "src", "action", "formaction", "data", "xlink:href", "srcset",
                   "background", "poster", "content")
-OWN_SCRIPTS = {"/static/app.js"}
-OWN_STYLES = {"/static/app.css"}
+OWN_SCRIPTS = {"/static/app.js", "/static/review.js"}
+OWN_STYLES = {"/static/app.css", "/static/review.css"}
 
 
 def _script_url(value: str) -> bool:

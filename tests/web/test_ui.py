@@ -79,7 +79,11 @@ def test_draft_page_edit_decide_and_download(reviewer):
     assert saved.status_code == 303 and saved.headers["location"].endswith("#block-4")
     page = client.get(saved.headers["location"], headers=HTML).text
     assert "Block 5 saved as revision 2" in page
-    assert "+[5] list items.0: Punt een" in page  # the diff of the new revision
+    # History by default is per block, in words; the raw diff is one click away.
+    assert "<ins>Punt een</ins>" in page and "+[5] list items.0" not in page
+    assert f'href="/drafts/{draft_id}?diff=2#history"' in page
+    raw = client.get(f"/drafts/{draft_id}?diff=2", headers=HTML).text
+    assert "+[5] list items.0: Punt een" in raw
     # Based on revision 1, block 5 again: revision 2 changed it, so a conflict; the page keeps
     # the typed text in the form and shows the other version beside it.
     stale = client.post(f"/drafts/{draft_id}/blocks/4", headers=HTML,

@@ -13,7 +13,12 @@ document.addEventListener("DOMContentLoaded", function () {
     button.type = "button";
     button.className = "link";
     button.textContent = "Use this version";
-    button.addEventListener("click", function () { field.value = text.textContent; });
+    button.addEventListener("click", function () {
+      // A field shown in the rich editor (review.js) is set through it, so both views agree.
+      var editors = window.transdraftEditors && window.transdraftEditors.get(form);
+      var editor = editors && editors.find(function (each) { return each.textarea === field; });
+      if (editor) { editor.setValue(text.textContent); } else { field.value = text.textContent; }
+    });
     theirs.appendChild(button);
   });
 });
