@@ -83,8 +83,8 @@ def world(seeded):
         # Account changes land on a user no test client signs in as.
         other = accounts.create_user(session, "spare1", "reviewer", "spare password")
         ids = {"draft_id": draft_id, "job_id": job_id, "index": 0, "user_id": spare.id,
-               "token_id": spare_token, "site_name": "no-such-site"}
-               "token_id": spare_token, "name": other.name, "action": "enable",
+               "token_id": spare_token, "site_name": "no-such-site", "name": other.name,
+               "action": "enable",
                "admin_id": session.query(User).filter_by(name="admin1").one().id}
     with make_client(url) as client:
         yield client, users, ids
