@@ -76,13 +76,28 @@ def _composed(html: str) -> dict[str, list[str]]:
     return found
 
 
-def team_blocks(templates: BlockTemplates, target_lang: str,
-                draft_html: str) -> dict[Position, list[TeamBlock]]:
-    """The draft's header and footer blocks, each paired with its template when known."""
+def _recorded(block_uses: list[dict], position: str) -> list[_Slot]:
+    # What compose recorded when it made the draft (``Draft.block_uses``): the files that
+    # were used then, whatever the blocks folder holds now; blocks that rendered nothing
+    # (a donation block without a donation URL) are not in the HTML and are skipped.
+    return [_Slot(use.get("block", ""), str(use.get("template", "")).split("/")[-1],
+                  bool(use.get("variant_missing")))
+            for use in block_uses
+            if use.get("position") == position and use.get("rendered", True)]
+
+
+def team_blocks(templates: BlockTemplates, target_lang: str, draft_html: str,
+                block_uses: list[dict] | None = None) -> dict[Position, list[TeamBlock]]:
+    """The draft's header and footer blocks, each paired with its template when known.
+
+    ``block_uses`` is what the draft recorded when it was composed; drafts made before that
+    was recorded fall back to asking today's templates.
+    """
     composed = _composed(draft_html)
     result: dict[Position, list[TeamBlock]] = {}
     for position in POSITIONS:
-        slots = _slots(templates, position, target_lang)
+        slots = (_recorded(block_uses, position) if block_uses
+                 else _slots(templates, position, target_lang))
         htmls = composed[position]
         # A template may render to nothing and be left out of the draft; pair by order only
         # when the counts agree, rather than guess.

@@ -233,7 +233,8 @@ def page_context(session: Session, draft: Draft, templates: BlockTemplates,
     """Everything the draft page needs beyond the draft itself."""
     edited = edited_blocks(audit)
     body, general = rows(draft, edited)
-    team = team_blocks(templates, draft.target_lang, draft.html or "")
+    team = team_blocks(templates, draft.target_lang, draft.html or "",
+                       draft.block_uses or None)
     return {
         "rows": body, "general_checks": general, "edited": sorted(edited), "saved": None,
         "preview": preview(draft),

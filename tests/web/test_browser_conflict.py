@@ -18,7 +18,11 @@ def test_a_conflicting_edit_keeps_the_typed_text_beside_the_other_version(server
     page.goto(f"{base}/drafts/{draft_id}")
     row = page.locator("#block-0")
     row.locator("summary:has-text('Edit block 1')").click()
-    row.locator("textarea[name='field:html']").fill("Mijn versie van de eerste alinea.")
+    # The block's editor shows formatted text (review.js); its textarea is what is posted.
+    editor = row.locator(".rich")
+    editor.click()
+    page.keyboard.press("Control+a")
+    page.keyboard.type("Mijn versie van de eerste alinea.")
     # Someone else saves the same block while this page still shows revision 1.
     with session_scope(url) as session:
         review.edit_block(session, session.get(Draft, draft_id), 0,
@@ -30,7 +34,9 @@ def test_a_conflicting_edit_keeps_the_typed_text_beside_the_other_version(server
     field = row.locator("textarea[name='field:html']")
     assert field.input_value() == "Mijn versie van de eerste alinea."
     assert row.locator(".conflict-theirs .theirs-text").inner_text() == "Andermans versie."
+    assert "Mijn versie van de eerste alinea." in row.locator(".rich").first.inner_text()
     row.locator("button:has-text('Use this version')").click()
     assert field.input_value() == "Andermans versie."
+    assert row.locator(".rich").first.inner_text().strip() == "Andermans versie."
     with session_scope(url) as session:
         assert session.get(Draft, draft_id).blocks[0]["html"] == "Andermans versie."

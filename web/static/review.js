@@ -397,6 +397,10 @@
     document.querySelectorAll("details.block-history").forEach(function (details) {
       details.addEventListener("toggle", function () { if (details.open) { loadHistory(details); } });
     });
+    // An editor the server opened (an edit that conflicted) gets its editors at once, with
+    // the reviewer's kept text in them.
+    document.querySelectorAll("details.edit[open] form, details.edit-title[open] form")
+      .forEach(ensureForm);
     var wire = {
       "next-warning": function () { step(flagged(), 1, "warning"); },
       "prev-warning": function () { step(flagged(), -1, "warning"); },
