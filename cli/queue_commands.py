@@ -37,7 +37,7 @@ def enqueue(
     """Add durable jobs for URLs and send them to the workers."""
     from pipeline.db import session_scope
     from pipeline.intake import enqueue as add_jobs
-    from worker.dispatch import publish
+    from worker.dispatch import local_runner_active, publish
 
     from cli.pipeline_commands import _check_providers
 
@@ -54,6 +54,7 @@ def enqueue(
     duplicates: list[tuple[str, int, str]] = []  # (url as given, job id, its state)
     followed: list[int] = []
     broker = settings.has_broker()
+    runner = broker and local_runner_active(settings)
     with work(), _progress(len(given)) as advance:
         for start in range(0, len(given), BATCH):
             batch = given[start:start + BATCH]
@@ -79,6 +80,9 @@ def enqueue(
     if not broker and new:
         print(f"note: no broker configured: the {new} new jobs stay queued for `transdraft up`",
               file=sys.stderr)
+    elif runner and new:
+        print(f"note: `transdraft up` is running on this database: the {new} new jobs stay "
+              "queued for it (nothing was sent to the broker)", file=sys.stderr)
     elif published < new:
         print(f"note: {new - published} new jobs were not sent (broker unavailable); they stay "
               "queued: `transdraft up` runs them, or the sweeper sends them to the workers "

@@ -538,3 +538,16 @@ Index("ix_drafts_title_trgm", Draft.title, postgresql_using="gin",
       postgresql_ops={"title": "gin_trgm_ops"})
 Index("ix_articles_title_trgm", Article.title, postgresql_using="gin",
       postgresql_ops={"title": "gin_trgm_ops"})
+
+
+class LocalRunnerBeat(Base):
+    """A running ``transdraft up`` (its in-process runners), seen by its last heartbeat.
+
+    ``enqueue`` and the web app read it: while a runner of this database is alive they leave
+    new jobs to it instead of sending messages to a broker that no worker may read.
+    """
+
+    __tablename__ = "local_runners"
+
+    id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    heartbeat_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)

@@ -29,10 +29,32 @@ def publish(job_ids: Iterable[int], settings: Settings) -> int:
     """
     if not settings.has_broker():
         return 0  # `transdraft up` alone: its runners take queued jobs from the database
+    if local_runner_active(settings):
+        return 0  # a running `transdraft up` takes them from the database; nobody may read a broker
     ids = list(job_ids)
     if len(ids) > FANOUT:
         return _fan_out(ids, settings)
     return publish_now(ids, settings)
+
+
+def local_runner_active(settings: Settings) -> bool:
+    """True while a `transdraft up` of this database is running (its heartbeat is fresh).
+
+    A database that cannot be read says no: the jobs are then sent, as before.
+    """
+    from datetime import datetime, timezone
+
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from pipeline.db import session_scope
+    from pipeline.runners import runner_alive
+
+    try:
+        with session_scope(settings.database_url) as session:
+            return runner_alive(session, datetime.now(timezone.utc))
+    except SQLAlchemyError as error:
+        log.warning("publish: cannot read runner heartbeats (%s)", str(error).splitlines()[0])
+        return False
 
 
 def publish_now(job_ids: Iterable[int], settings: Settings) -> int:

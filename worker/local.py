@@ -10,11 +10,13 @@ from __future__ import annotations
 import logging
 import os
 import random
+import socket
 import threading
 import time
 from datetime import datetime, timezone
 
 from config.settings import Settings
+from pipeline.runners import BEAT_EVERY
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +54,7 @@ class LocalRunner:
                          for n in range(threads)]
         self._threads.append(threading.Thread(target=self._schedule, name="scheduler",
                                               daemon=True))
+        self.runner_id = f"{socket.gethostname()[:60]}:{os.getpid()}:{id(self):x}"
 
     def start(self) -> None:
         self.start_pool()
@@ -68,6 +71,7 @@ class LocalRunner:
     def stop(self, timeout: float = 30.0) -> None:
         """Let running stages finish (up to ``timeout``), then return."""
         self.stopping.set()
+        self._beat(stopping=True)
         deadline = time.monotonic() + timeout
         for thread in self._threads:
             if thread.ident is not None:  # started
@@ -116,9 +120,12 @@ class LocalRunner:
                 self.stopping.wait(self.poll)
 
     def _schedule(self) -> None:
-        next_sweep = next_sources = time.monotonic()
+        next_sweep = next_sources = next_beat = time.monotonic()
         while not self.stopping.is_set():
             now = time.monotonic()
+            if now >= next_beat:
+                next_beat = now + BEAT_EVERY
+                self._beat()
             if now >= next_sweep:
                 next_sweep = now + self.settings.sweep_interval
                 self._sweep()
@@ -126,6 +133,21 @@ class LocalRunner:
                 next_sources = now + SOURCES_EVERY
                 self._run_sources()
             self.stopping.wait(min(1.0, self.settings.sweep_interval))
+
+    def _beat(self, stopping: bool = False) -> None:
+        """Tell enqueue and the web app that this database's jobs are run here (see
+        :mod:`pipeline.runners`); on stop, that they are not any more."""
+        from sqlalchemy.exc import SQLAlchemyError
+
+        from pipeline.db import session_scope
+        from pipeline.runners import beat, forget
+
+        try:
+            with session_scope(self.database_url) as session:
+                (forget if stopping else beat)(session, self.runner_id,
+                                               datetime.now(timezone.utc))
+        except SQLAlchemyError as error:
+            log.warning("runner: heartbeat not recorded: %s", str(error).splitlines()[0])
 
     def _sweep(self) -> None:
         from pipeline.sweeper import sweep

@@ -62,6 +62,31 @@ def test_enqueue_reports_new_duplicate_and_invalid_and_sends_the_new_jobs(
         (2, "queued", "es"), (1, "queued", "es")]
 
 
+def test_enqueue_while_up_runs_leaves_the_jobs_to_it_and_sends_nothing(
+        transdraft, sqlite_url, broker):
+    """Under `transdraft up` a broker message is read by nobody: a live runner's heartbeat
+    in the database keeps enqueue from sending one; once the runner stops, jobs are sent."""
+    from config.settings import Settings
+    from pipeline.db import upgrade
+    from worker.local import LocalRunner
+
+    upgrade(sqlite_url)
+    env = {"TRANSDRAFT_DATABASE_URL": sqlite_url, "TRANSDRAFT_BROKER_URL": REDIS_URL}
+    runner = LocalRunner(Settings(database_url=sqlite_url, broker_url=REDIS_URL), threads=1,
+                         extract_processes=0)
+    runner._beat()  # what its scheduler thread does every few seconds while `up` runs
+    try:
+        run = transdraft("enqueue", "https://news.example.org/up-a", env=env)
+        assert run.code == 0, run.stderr
+        assert "`transdraft up` is running on this database" in run.stderr
+        assert broker.llen("fetch") == 0
+    finally:
+        runner.stop()  # says it goes: its heartbeat row is removed
+    run = transdraft("enqueue", "https://news.example.org/up-b", env=env)
+    assert run.code == 0 and run.stderr == ""
+    assert broker.llen("fetch") == 1
+
+
 def test_enqueue_from_stdin_exit_status_when_all_invalid_or_all_duplicate(transdraft, env):
     run = transdraft("enqueue", "--file", "-", env=env,
                      stdin="https://news.example.org/x\nhttps://news.example.org/x#top\n")
