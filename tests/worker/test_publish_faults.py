@@ -43,7 +43,7 @@ def test_a_worker_killed_mid_publish_leaves_exactly_one_post(pg_url, redis_serve
     try:
         first = cluster.worker(concurrency=1)
         cluster.beat()  # the sweeper sends the queued job (nobody dispatched it)
-        wait_for(lambda: wordpress.posts(), 60, "WordPress to save the post")
+        wait_for(lambda: wordpress.saved_post_ids(), 60, "WordPress to save the post")
         assert _job(pg_url)[0] == "running"
         first.kill_group()
     finally:
