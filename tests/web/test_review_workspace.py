@@ -321,18 +321,25 @@ def test_list_items_table_rows_and_figure_parts_line_up(long_draft, browser, wid
     context, page = _open(browser, base, draft_id, width=width, height=900)
     listing = page.locator(f"#block-{FIRST + 3}")
     listing.scroll_into_view_if_needed()
-    sources = listing.locator(".cell.source.part").all()
-    translations = listing.locator(".cell.translation.part").all()
+    # Rows far off screen are laid out only when they come near it (content-visibility), so
+    # the boxes are read together, in one frame, once two frames have passed.
+    boxes = listing.evaluate(
+        """row => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(() => {
+            const box = c => { const r = c.getBoundingClientRect();
+                               return {x: r.x, y: r.y, height: r.height, text: c.innerText}; };
+            done({sources: [...row.querySelectorAll('.cell.source.part')].map(box),
+                  translations: [...row.querySelectorAll('.cell.translation.part')].map(box)});
+        })))""")
+    sources, translations = boxes["sources"], boxes["translations"]
     assert len(sources) == len(translations) == 6
-    for i, (source, translation) in enumerate(zip(sources, translations)):
-        s, t = source.bounding_box(), translation.bounding_box()
-        assert f"Point {i}" in source.inner_text() and f"Punto {i}" in translation.inner_text()
+    for i, (s, t) in enumerate(zip(sources, translations)):
+        assert f"Point {i}" in s["text"] and f"Punto {i}" in t["text"]
         if width >= 800:  # side by side: the pair starts on one line, whatever the lengths
             assert abs(s["y"] - t["y"]) < 1 and t["x"] > s["x"]
         else:  # stacked: each item's translation right under its source
             assert abs(s["y"] + s["height"] - t["y"]) < 1
             if i + 1 < len(sources):
-                assert abs(t["y"] + t["height"] - sources[i + 1].bounding_box()["y"]) < 1
+                assert abs(t["y"] + t["height"] - sources[i + 1]["y"]) < 1
     figure = page.locator(f"#block-{FIRST + 4}")
     labels = figure.locator(".cell.translation.part").evaluate_all(
         "cells => cells.map(c => c.dataset.part)")
