@@ -131,7 +131,7 @@ def translate_job(session: Session, job: Job, pipeline, chain_names: list[str]) 
                                    s.origin) for s in draft.segments] if draft else []
     start = Start.of(draft) if draft else None
     ledger = DatabaseLedger(session, glossary.version, pipeline.settings.char_budget_daily,
-                            getattr(pipeline, "report", None))
+                            pipeline.report)
     result = translate_article(extracted, job.target_lang, build_chain(pipeline, chain_names),
                                source=source_lang, ledger=ledger, glossary=terms,
                                previous=previous)
@@ -139,8 +139,7 @@ def translate_job(session: Session, job: Job, pipeline, chain_names: list[str]) 
     checks = article_checks(session, draft, extracted.blocks, result.blocks, extracted.title,
                             result.title, source_lang or "", job.target_lang, terms, lost)
     checks += [check.to_dict() for check in extraction_loss(extracted)]
-    if hasattr(pipeline, "report"):
-        pipeline.report("composing")
+    pipeline.report("composing")
     composed = compose_draft(extracted, result.blocks, result.title, job.target_lang,
                              result.provider, pipeline.templates)
     changed = changed_blocks(result, previous, len(extracted.blocks)) if draft else None
