@@ -281,6 +281,10 @@ class BlockTemplates:
             raise _error(name, f"{type(exc).__name__}: {exc}",
                          _template_line(template, exc.__traceback__)) from exc
 
+    def blocks_at(self, position: Position) -> list[_Block]:
+        """The blocks at ``position`` in file-name order, each with its language variants."""
+        return list(self._blocks.get(position, []))
+
     def names(self, position: Position, target_lang: str) -> list[str]:
         """File names of the templates used at ``position`` for ``target_lang``, in order."""
         chosen = []

@@ -39,7 +39,7 @@ def _slots(templates: BlockTemplates, position: Position, lang: str) -> list[_Sl
     # question is asked here, so both always agree on which file was used.
     lang = lang.lower().replace("_", "-")
     slots = []
-    for block in templates._blocks.get(position, []):  # noqa: SLF001 - read-only use
+    for block in templates.blocks_at(position):
         template = block.for_lang(lang)
         if template is None:
             continue
