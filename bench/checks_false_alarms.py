@@ -25,7 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from pipeline.checks import Check, check_article  # noqa: E402
+from pipeline.checks.rules import Check, check_article  # noqa: E402
 from pipeline.document import Block  # noqa: E402
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "mt"  # overridable: --data

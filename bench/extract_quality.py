@@ -33,7 +33,7 @@ from bench.extract_fidelity import (body_text, draft_lines, f1, missing_runs,  #
 from pipeline.errors import NotAnArticle  # noqa: E402
 from pipeline.extract import MIN_WORDS, extract  # noqa: E402
 from pipeline.extract.script import word_count  # noqa: E402
-from pipeline.extraction_loss import extraction_loss  # noqa: E402
+from pipeline.checks.extraction_loss import extraction_loss  # noqa: E402
 
 DATA = ROOT / ".." / "shared" / "data"
 

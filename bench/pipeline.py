@@ -124,10 +124,10 @@ def _run_pages(pages, remote: _Remote, database: Path, threads: int = 1, between
     from concurrent.futures import ThreadPoolExecutor
 
     from config.settings import get_settings
-    from pipeline.db import session_scope, upgrade
+    from pipeline.db.session import session_scope, upgrade
     from pipeline.errors import PipelineError
-    from pipeline.intake import enqueue
-    from pipeline.jobs import Pipeline, run_inline
+    from pipeline.jobs.intake import enqueue
+    from pipeline.jobs.lifecycle import Pipeline, run_inline
 
     _environment(remote, database)
     get_settings.cache_clear()
@@ -171,9 +171,9 @@ def _run_local(pages, remote: _Remote, database: Path, threads: int,
     from sqlalchemy import func, select
 
     from config.settings import get_settings
-    from pipeline.db import session_scope, upgrade
-    from pipeline.intake import enqueue
-    from pipeline.models import Job, JobState
+    from pipeline.db.session import session_scope, upgrade
+    from pipeline.jobs.intake import enqueue
+    from pipeline.db.models import Job, JobState
     from worker.local import LocalRunner
 
     _environment(remote, database)

@@ -47,7 +47,7 @@ class Databases:
         self.names: list[str] = []
 
     def new(self) -> str:
-        from pipeline.db import upgrade
+        from pipeline.db.session import upgrade
 
         name = f"transdraft_bench_{uuid.uuid4().hex[:10]}"
         with self.admin.connect() as connection:
@@ -58,7 +58,7 @@ class Databases:
         return url
 
     def drop_all(self) -> None:
-        from pipeline.db import get_engine
+        from pipeline.db.session import get_engine
 
         for name in self.names:
             get_engine(PG_ADMIN.rsplit("/", 1)[0] + f"/{name}").dispose()
@@ -87,8 +87,8 @@ def _fresh(workdir: Path) -> Path:
 
 
 def _states(database_url: str) -> dict[str, int]:
-    from pipeline.db import session_scope
-    from pipeline.models import Job
+    from pipeline.db.session import session_scope
+    from pipeline.db.models import Job
 
     with session_scope(database_url) as session:
         return dict(session.execute(select(Job.state, func.count()).group_by(Job.state)).all())
@@ -108,7 +108,7 @@ def bench_enqueue(databases: Databases, redis: RedisServer, workdir: Path) -> li
     for label, database_url in [("SQLite", f"sqlite:///{workdir / 'enqueue.db'}"),
                                 ("PostgreSQL", databases.new())]:
         if label == "SQLite":
-            from pipeline.db import upgrade
+            from pipeline.db.session import upgrade
 
             upgrade(database_url)  # as `transdraft db upgrade` would, outside the timing
         env = _env(database_url, redis.url, "http://127.0.0.1:9")
@@ -132,10 +132,10 @@ def _pages(data: Path) -> tuple[dict, list[str]]:
 def bench_end_to_end(databases: Databases, redis: RedisServer, data: Path,
                      workdir: Path) -> list[tuple]:
     from config.settings import Settings
-    from pipeline.db import session_scope
+    from pipeline.db.session import session_scope
     from pipeline.errors import PipelineError
-    from pipeline.intake import enqueue
-    from pipeline.jobs import Pipeline, run_inline
+    from pipeline.jobs.intake import enqueue
+    from pipeline.jobs.lifecycle import Pipeline, run_inline
     from worker.dispatch import publish
 
     pages, paths = _pages(data)
@@ -196,9 +196,9 @@ def _slow_site(delay: float):
 
 def bench_recovery(databases: Databases, redis: RedisServer, workdir: Path) -> list[tuple]:
     """Seconds until the work a fault interrupted is under way again."""
-    from pipeline.db import session_scope
-    from pipeline.intake import enqueue
-    from pipeline.models import Job
+    from pipeline.db.session import session_scope
+    from pipeline.jobs.intake import enqueue
+    from pipeline.db.models import Job
     from worker.dispatch import publish
 
     from config.settings import Settings

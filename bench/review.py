@@ -70,11 +70,11 @@ def seed(url: str, drafts: int, big_blocks: int = 300) -> int:
 
     from sqlalchemy import insert, select
 
-    from pipeline.articles import load_extracted
-    from pipeline.compose import BlockTemplates, compose
-    from pipeline.db import get_engine, upgrade
+    from pipeline.drafts.articles import load_extracted
+    from pipeline.drafts.compose import BlockTemplates, compose
+    from pipeline.db.session import get_engine, upgrade
     from pipeline.document import Block
-    from pipeline.models import Article, AuditEvent, Draft, Revision, utcnow
+    from pipeline.db.models import Article, AuditEvent, Draft, Revision, utcnow
     from config.settings import SHIPPED_BLOCKS_DIR
 
     upgrade(url)
@@ -149,8 +149,8 @@ def seed(url: str, drafts: int, big_blocks: int = 300) -> int:
 
 
 def make_token(url: str) -> str:
-    from pipeline import accounts
-    from pipeline.db import session_scope
+    from pipeline.accounts import users as accounts
+    from pipeline.db.session import session_scope
 
     with session_scope(url) as session:
         user = accounts.create_user(session, f"bench-{uuid.uuid4().hex[:6]}", "reviewer")
@@ -287,7 +287,7 @@ def main() -> None:
         if server is not None:
             server.terminate()
             server.join(5)
-        from pipeline.db import get_engine
+        from pipeline.db.session import get_engine
 
         get_engine(url).dispose()
         with admin.connect() as connection:

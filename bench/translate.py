@@ -52,7 +52,7 @@ sys.path.insert(0, str(REPO))
 import httpx  # noqa: E402
 
 from config.settings import Settings  # noqa: E402
-from pipeline.jobs import Pipeline  # noqa: E402
+from pipeline.jobs.lifecycle import Pipeline  # noqa: E402
 from tests.stubs.server import Response, StubServer  # noqa: E402
 
 DEFAULT_DATA = REPO.parent / "shared" / "data"
@@ -181,9 +181,9 @@ class CountingPipeline(Pipeline):
 
 
 def run_pipeline(database_url: str, pipeline: CountingPipeline, urls: list[str]) -> list[int]:
-    from pipeline.db import session_scope
-    from pipeline.intake import enqueue
-    from pipeline.jobs import run_inline
+    from pipeline.db.session import session_scope
+    from pipeline.jobs.intake import enqueue
+    from pipeline.jobs.lifecycle import run_inline
 
     drafts = []
     for url in urls:
@@ -209,9 +209,9 @@ def measure(column: Column, workdir: str, site: StubServer, pages: dict[str, str
     import sacrebleu
     from sqlalchemy import select
 
-    from pipeline.budget import usage_today
-    from pipeline.db import session_scope, upgrade
-    from pipeline.models import Draft, ProviderUsage
+    from pipeline.ledger.budget import usage_today
+    from pipeline.db.session import session_scope, upgrade
+    from pipeline.db.models import Draft, ProviderUsage
 
     database_url = f"sqlite:///{workdir}/{column.name}.db"
     upgrade(database_url)

@@ -28,7 +28,7 @@ def register(users_app: typer.Typer) -> None:
 
 def _change(action, *args) -> None:
     """Run one account change in a unit of work; its refusal is ``error:`` and exit 1."""
-    from pipeline.db import session_scope
+    from pipeline.db.session import session_scope
 
     database_url = ready_database(load_settings())
     with work(), session_scope(database_url) as session:
@@ -37,8 +37,8 @@ def _change(action, *args) -> None:
 
 def list_users(fmt: str = typer.Option("text", "--format", help="text or json.")) -> None:
     """Every user: role, active or not, live tokens and sessions."""
-    from pipeline.db import session_scope
-    from pipeline.user_admin import list_users as query
+    from pipeline.db.session import session_scope
+    from pipeline.accounts.admin import list_users as query
 
     if fmt not in ("text", "json"):
         raise typer.BadParameter("choose text or json", param_hint="--format")
@@ -56,7 +56,7 @@ def list_users(fmt: str = typer.Option("text", "--format", help="text or json.")
 
 def disable(name: str = typer.Argument(..., help="The user's name.")) -> None:
     """Disable a user: their sessions and tokens end now."""
-    from pipeline.user_admin import disable as change
+    from pipeline.accounts.admin import disable as change
 
     _change(change, name)
     typer.echo(f"user {name} disabled; their sessions and tokens ended")
@@ -64,7 +64,7 @@ def disable(name: str = typer.Argument(..., help="The user's name.")) -> None:
 
 def enable(name: str = typer.Argument(..., help="The user's name.")) -> None:
     """Let a disabled user sign in again (tokens revoked before stay revoked)."""
-    from pipeline.user_admin import enable as change
+    from pipeline.accounts.admin import enable as change
 
     _change(change, name)
     typer.echo(f"user {name} enabled")
@@ -74,8 +74,8 @@ def role(name: str = typer.Argument(..., help="The user's name."),
          new_role: str = typer.Argument(..., metavar="ROLE",
                                         help="admin, operator or reviewer.")) -> None:
     """Change a user's role: their sessions and tokens end (they carried the old role)."""
-    from pipeline.accounts import ROLES
-    from pipeline.user_admin import change_role
+    from pipeline.accounts.users import ROLES
+    from pipeline.accounts.admin import change_role
 
     if new_role not in ROLES:
         raise typer.BadParameter(f"choose one of {', '.join(ROLES)}", param_hint="ROLE")
@@ -87,7 +87,7 @@ def passwd(name: str = typer.Argument(..., help="The user's name."),
            password_stdin: bool = typer.Option(
                False, "--password-stdin", help="Read the new password from stdin.")) -> None:
     """Set a new password: every session and token of the user ends."""
-    from pipeline.user_admin import change_password
+    from pipeline.accounts.admin import change_password
 
     if not password_stdin:
         raise typer.BadParameter("the password is read from stdin only",
@@ -101,7 +101,7 @@ def passwd(name: str = typer.Argument(..., help="The user's name."),
 
 def remove(name: str = typer.Argument(..., help="The user's name.")) -> None:
     """Remove a user with their tokens and sessions (their audit trail stays)."""
-    from pipeline.user_admin import remove as change
+    from pipeline.accounts.admin import remove as change
 
     _change(change, name)
     typer.echo(f"user {name} removed")
@@ -111,8 +111,8 @@ def remove(name: str = typer.Argument(..., help="The user's name.")) -> None:
 def list_tokens(name: str | None = typer.Argument(None, help="Only this user's tokens."),
                 fmt: str = typer.Option("text", "--format", help="text or json.")) -> None:
     """API tokens, newest first: id, user, label, created, revoked (never the secret)."""
-    from pipeline.db import session_scope
-    from pipeline.user_admin import list_tokens as query, token_json
+    from pipeline.db.session import session_scope
+    from pipeline.accounts.admin import list_tokens as query, token_json
 
     if fmt not in ("text", "json"):
         raise typer.BadParameter("choose text or json", param_hint="--format")
@@ -132,7 +132,7 @@ def list_tokens(name: str | None = typer.Argument(None, help="Only this user's t
 def revoke(token_id: int = typer.Argument(..., min=1, max=2**31 - 1, metavar="ID",
                                           help="The token's id (see tokens list).")) -> None:
     """Revoke an API token now."""
-    from pipeline.user_admin import revoke as change
+    from pipeline.accounts.admin import revoke as change
 
     _change(change, token_id)
     typer.echo(f"token {token_id} revoked")

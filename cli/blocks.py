@@ -21,7 +21,7 @@ def check_command(
 
     A template that does not compile or render exits 1 with its file and line.
     """
-    from pipeline.compose import BlockTemplates, primary_lang
+    from pipeline.drafts.compose import BlockTemplates, primary_lang
     from pipeline.errors import TemplateError
 
     settings = load_settings()

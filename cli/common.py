@@ -45,8 +45,8 @@ def ready_database(settings: Settings) -> str:
     """The database URL, migrated when it is the embedded SQLite file, checked otherwise."""
     from sqlalchemy.exc import SQLAlchemyError
 
-    from pipeline.db import get_engine, is_current, upgrade
-    from pipeline.schema_version import is_at_head
+    from pipeline.db.session import get_engine, is_current, upgrade
+    from pipeline.db.schema_version import is_at_head
 
     url = settings.database_url
     try:

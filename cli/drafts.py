@@ -22,8 +22,8 @@ def list_command(
     format: str = typer.Option("text", "--format", help="text or json."),
 ) -> None:
     """Drafts, newest first."""
-    from pipeline.db import session_scope
-    from pipeline.drafts import draft_document, list_drafts
+    from pipeline.db.session import session_scope
+    from pipeline.drafts.store import draft_document, list_drafts
 
     if status is not None and status not in STATUSES:
         raise typer.BadParameter(f"choose one of {', '.join(STATUSES)}", param_hint="--status")
@@ -53,11 +53,11 @@ def show_command(
     format: str = typer.Option("html", "--format", help="html, md or json."),
 ) -> None:
     """One draft: the composed HTML, Markdown, or the JSON document."""
-    from pipeline.db import session_scope
-    from pipeline.drafts import draft_document
-    from pipeline.models import Draft
+    from pipeline.db.session import session_scope
+    from pipeline.drafts.store import draft_document
+    from pipeline.db.models import Draft
     from pipeline.publish.records import publication_documents
-    from pipeline.render import render_markdown
+    from pipeline.drafts.render import render_markdown
 
     if format not in ("html", "md", "json"):
         raise typer.BadParameter("choose html, md or json", param_hint="--format")
@@ -78,9 +78,9 @@ def show_command(
 
 def _decide(draft_id: int, by: str, comment: str, decision: str,
             revision: Optional[int]) -> None:
-    from pipeline import review
-    from pipeline.db import session_scope
-    from pipeline.models import Draft
+    from pipeline.drafts import review
+    from pipeline.db.session import session_scope
+    from pipeline.db.models import Draft
 
     database_url = ready_database(load_settings())
     with work(), session_scope(database_url) as session:

@@ -27,7 +27,7 @@ sites.register(app)
 def main(verbose: bool = typer.Option(False, "--verbose", "-v", help="Log progress to stderr.")) -> None:
     """transdraft: fetch, translate and review articles."""
     from config.settings import get_settings
-    from pipeline import audit
+    from pipeline.accounts import audit
 
     get_settings.cache_clear()  # one invocation, one reading of the environment
     audit.act_as(audit.Actor("cli", None, audit.CLI))  # audit events say the CLI did it

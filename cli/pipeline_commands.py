@@ -24,9 +24,9 @@ def translate(
     summary; stdout gets only the draft id.
     """
     from cli.progress import Stages
-    from pipeline.db import session_scope
-    from pipeline.intake import enqueue
-    from pipeline.jobs import Pipeline
+    from pipeline.db.session import session_scope
+    from pipeline.jobs.intake import enqueue
+    from pipeline.jobs.lifecycle import Pipeline
 
     settings = load_settings()
     if provider:
@@ -56,7 +56,7 @@ def _run_or_wait(database_url: str, job_id: int, pipeline, stages) -> int:
     """
     import time
 
-    from pipeline.jobs import JobBusy, run_inline
+    from pipeline.jobs.lifecycle import JobBusy, run_inline
 
     while True:
         try:
@@ -77,8 +77,8 @@ def _summary(database_url: str, job_id: int, draft_id: int) -> str:
     from sqlalchemy import select
 
     from cli.progress import draft_summary
-    from pipeline.db import session_scope
-    from pipeline.models import AuditEvent, Draft
+    from pipeline.db.session import session_scope
+    from pipeline.db.models import AuditEvent, Draft
 
     with session_scope(database_url) as session:
         draft = session.get(Draft, draft_id)
@@ -107,9 +107,9 @@ def status(
     """Counts of jobs by state and drafts by status."""
     from cli.sources import status_lines
     from cli.usage import token_lines
-    from pipeline.budget import requests_today, usage_today
-    from pipeline.db import session_scope
-    from pipeline.drafts import counts
+    from pipeline.ledger.budget import requests_today, usage_today
+    from pipeline.db.session import session_scope
+    from pipeline.drafts.store import counts
 
     if format not in ("text", "json"):
         raise typer.BadParameter("choose text or json", param_hint="--format")
@@ -147,7 +147,7 @@ def db_upgrade(revision: str = typer.Argument("head")) -> None:
     """Apply the schema migrations to TRANSDRAFT_DATABASE_URL."""
     from sqlalchemy.exc import SQLAlchemyError
 
-    from pipeline.db import upgrade
+    from pipeline.db.session import upgrade
 
     settings = load_settings()
     try:

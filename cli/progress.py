@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from pipeline.following import JobView
+    from pipeline.jobs.following import JobView
 
 
 def _is_terminal() -> bool:
@@ -83,7 +83,7 @@ def watch(database_url: str, ids: Sequence[int], interval: float = 0.5) -> list[
     A terminal gets a bar of settled jobs with done/failed/running counts; otherwise one
     line per job as it settles.
     """
-    from pipeline.following import Tally, follow
+    from pipeline.jobs.following import Tally, follow
 
     if not ids:
         return []

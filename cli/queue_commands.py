@@ -35,8 +35,8 @@ def enqueue(
     wait: bool = typer.Option(False, "--wait", help="Follow the jobs until they end; exit 1 if any failed."),
 ) -> None:
     """Add durable jobs for URLs and send them to the workers."""
-    from pipeline.db import session_scope
-    from pipeline.intake import enqueue as add_jobs
+    from pipeline.db.session import session_scope
+    from pipeline.jobs.intake import enqueue as add_jobs
     from worker.dispatch import local_runner_active, publish
 
     from cli.pipeline_commands import _check_providers
@@ -177,8 +177,8 @@ def up(
     ready_database(settings)
     runner = LocalRunner(settings, threads=concurrency, extract_processes=extract_processes)
     logging.getLogger("worker.local").setLevel(logging.INFO)
-    # One line per job start, finish and failure (pipeline.execution logs them).
-    logging.getLogger("pipeline.execution").setLevel(logging.INFO)
+    # One line per job start, finish and failure (pipeline.jobs.execution logs them).
+    logging.getLogger("pipeline.jobs.execution").setLevel(logging.INFO)
     if no_web:
         stopped = threading.Event()
         for sig in (signal.SIGINT, signal.SIGTERM):
@@ -226,9 +226,9 @@ def jobs_list(
     """Jobs newest first; all matching unless --limit."""
     from sqlalchemy import select
 
-    from pipeline.db import session_scope
-    from pipeline.jobs import job_document
-    from pipeline.models import Job
+    from pipeline.db.session import session_scope
+    from pipeline.jobs.lifecycle import job_document
+    from pipeline.db.models import Job
 
     if state is not None and state not in JOB_STATES:
         raise typer.BadParameter(f"choose from {', '.join(JOB_STATES)}", param_hint="--state")
@@ -257,9 +257,9 @@ def jobs_show(
     format: str = typer.Option("text", "--format", help="text or json."),
 ) -> None:
     """One job: its state, stage, attempts and last error."""
-    from pipeline.db import session_scope
-    from pipeline.jobs import job_document
-    from pipeline.models import Job
+    from pipeline.db.session import session_scope
+    from pipeline.jobs.lifecycle import job_document
+    from pipeline.db.models import Job
 
     _check_format(format, ("text", "json"))
     settings = load_settings()
@@ -283,8 +283,8 @@ def jobs_retry(
     failed: bool = typer.Option(False, "--failed", help="Retry every failed job."),
 ) -> None:
     """Queue a failed job again (or every failed one) from the stage it failed at."""
-    from pipeline.db import session_scope
-    from pipeline.jobs import retry, retry_failed
+    from pipeline.db.session import session_scope
+    from pipeline.jobs.lifecycle import retry, retry_failed
     from worker.dispatch import publish
 
     if (job_id is None) == (not failed):
@@ -309,7 +309,7 @@ def jobs_watch(
                                                   help="Job ids (default: every queued or running job)."),
 ) -> None:
     """Follow jobs until each is done or failed; exit 1 listing the failed ones."""
-    from pipeline.following import job_views
+    from pipeline.jobs.following import job_views
 
     settings = load_settings()
     database_url = ready_database(settings)

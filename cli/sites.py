@@ -39,7 +39,7 @@ def add(
                                        help="Tag each post with the source's site name."),
 ) -> None:
     """Add a WordPress site or a webhook."""
-    from pipeline.db import session_scope
+    from pipeline.db.session import session_scope
     from pipeline.publish.sites import add_site
 
     if bool(wordpress) == bool(webhook):
@@ -63,7 +63,7 @@ def add(
 @app.command("list")
 def list_command(format: str = typer.Option("text", "--format", help="text or json.")) -> None:
     """The sites, without their secrets."""
-    from pipeline.db import session_scope
+    from pipeline.db.session import session_scope
     from pipeline.publish.sites import list_sites, site_document
 
     if format not in ("text", "json"):
@@ -85,7 +85,7 @@ def list_command(format: str = typer.Option("text", "--format", help="text or js
 @app.command("test")
 def test_command(name: str = typer.Argument(...)) -> None:
     """Check the site's address, credentials and rights; say what is wrong."""
-    from pipeline.db import session_scope
+    from pipeline.db.session import session_scope
     from pipeline.publish.probe import test_site
     from pipeline.publish.sites import get_site
 
@@ -101,7 +101,7 @@ def test_command(name: str = typer.Argument(...)) -> None:
 @app.command("remove")
 def remove_command(name: str = typer.Argument(...)) -> None:
     """Forget a site (posts already published stay on it)."""
-    from pipeline.db import session_scope
+    from pipeline.db.session import session_scope
     from pipeline.publish.sites import remove_site
 
     database_url = ready_database(load_settings())
@@ -115,10 +115,10 @@ def publish(
     site: Optional[str] = typer.Option(None, "--site", help="One site (default: every site)."),
 ) -> None:
     """Publish the approved revision; prints the published post's URL as the last line."""
-    from pipeline.db import session_scope
+    from pipeline.db.session import session_scope
     from pipeline.errors import PipelineError
-    from pipeline.jobs import Pipeline
-    from pipeline.models import Draft
+    from pipeline.jobs.lifecycle import Pipeline
+    from pipeline.db.models import Draft
     from pipeline.publish.enqueue import request_publish
     from pipeline.publish.run import publish_now
     from pipeline.publish.sites import get_site, list_sites

@@ -32,7 +32,7 @@ def add_command(
         help="Remember the articles listed now without enqueueing them: only later ones are translated."),
 ) -> None:
     """Register a feed (RSS, Atom) or sitemap whose new articles are enqueued on a schedule."""
-    from pipeline.db import session_scope
+    from pipeline.db.session import session_scope
     from pipeline.errors import InvalidSource, PipelineError
     from pipeline.fetch import check_url
     from pipeline.sources import add_source, run_source
@@ -97,7 +97,7 @@ def list_command(
     format: str = typer.Option("text", "--format", help="text or json."),
 ) -> None:
     """Every source with its schedule and last run (found, new, changed, skipped, failed)."""
-    from pipeline.db import session_scope
+    from pipeline.db.session import session_scope
     from pipeline.sources import sources_with_last_run
 
     if format not in ("text", "json"):
@@ -129,8 +129,8 @@ def run_command(
     """Read sources now and enqueue their new and changed articles."""
     from sqlalchemy import select
 
-    from pipeline.db import session_scope
-    from pipeline.models import Source
+    from pipeline.db.session import session_scope
+    from pipeline.db.models import Source
     from pipeline.sources import get_source, run_due, run_source
 
     if due and name:
@@ -172,7 +172,7 @@ def run_command(
 @app.command("remove")
 def remove_command(name: str = typer.Argument(..., metavar="NAME")) -> None:
     """Forget a source and its run history (its jobs and drafts stay)."""
-    from pipeline.db import session_scope
+    from pipeline.db.session import session_scope
     from pipeline.sources import remove_source
 
     database_url = ready_database(load_settings())
@@ -194,7 +194,7 @@ def disable_command(name: str = typer.Argument(..., metavar="NAME")) -> None:
 
 
 def _set_enabled(name: str, enabled: bool) -> None:
-    from pipeline.db import session_scope
+    from pipeline.db.session import session_scope
     from pipeline.sources import get_source
 
     database_url = ready_database(load_settings())

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pipeline.budget import Requests
+from pipeline.ledger.budget import Requests
 
 
 def token_lines(requests: dict[str, Requests]) -> list[str]:

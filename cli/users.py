@@ -20,9 +20,9 @@ def add(
         False, "--password-stdin", help="Read a password for web sign-in from stdin."),
 ) -> None:
     """Add a user; prints the new user's API token as the last line."""
-    from pipeline.accounts import AccountError, create_token, create_user
-    from pipeline.audit import record
-    from pipeline.db import session_scope
+    from pipeline.accounts.users import AccountError, create_token, create_user
+    from pipeline.accounts.audit import record
+    from pipeline.db.session import session_scope
 
     if role not in ROLES:
         raise typer.BadParameter(f"choose one of {', '.join(ROLES)}", param_hint="--role")

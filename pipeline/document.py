@@ -115,7 +115,7 @@ class ExtractedArticle:
     lead_image: str = ""
     description: str = ""
     # Characters (whitespace aside) of trafilatura's plain extraction of the page, title
-    # included: what the body is checked against (pipeline/extraction_loss.py); 0: unknown.
+    # included: what the body is checked against (pipeline/checks/extraction_loss.py); 0: unknown.
     reference_chars: int = 0
 
     def to_dict(self) -> dict[str, Any]:

@@ -65,7 +65,7 @@ def pg_url(pg_server) -> str:
         connection.execute(text(f'CREATE DATABASE "{name}"'))
     url = pg_server.rsplit("/", 1)[0] + f"/{name}"
     yield url
-    from pipeline.db import get_engine
+    from pipeline.db.session import get_engine
 
     get_engine(url).dispose()
     with admin.connect() as connection:

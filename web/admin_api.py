@@ -11,8 +11,12 @@ from typing import Literal
 from fastapi import APIRouter, HTTPException, Path, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from pipeline import accounts, audit, user_admin
-from pipeline.models import User
+from pipeline.accounts import users as accounts
+
+from pipeline.accounts import audit
+
+from pipeline.accounts import admin as user_admin
+from pipeline.db.models import User
 from web.auth import Admin, AnyUser, DbSession
 from web.schemas import UtcDateTime
 

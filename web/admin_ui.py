@@ -1,7 +1,7 @@
 """The admin's account page actions: disable, enable, change role, reset password, remove.
 
 The forms live on ``/admin/users`` (web/ui.py renders it); each change goes through
-:mod:`pipeline.user_admin`, which ends the user's sessions and tokens where rights shrink.
+:mod:`pipeline.accounts.admin`, which ends the user's sessions and tokens where rights shrink.
 """
 
 from __future__ import annotations
@@ -9,8 +9,10 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 
-from pipeline import accounts, user_admin
-from pipeline.models import User
+from pipeline.accounts import users as accounts
+
+from pipeline.accounts import admin as user_admin
+from pipeline.db.models import User
 from web.auth import Admin, DbSession
 from web.ui import _users
 

@@ -13,14 +13,14 @@ from fastapi import APIRouter, HTTPException, Query, Request, Response
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session, object_session
 
-from pipeline import review
-from pipeline.db import is_write_conflict
-from pipeline.drafts import DraftFilters, draft_document, search_drafts
+from pipeline.drafts import review
+from pipeline.db.session import is_write_conflict
+from pipeline.drafts.store import DraftFilters, draft_document, search_drafts
 from pipeline.errors import PipelineError
-from pipeline.export import FORMATS, NotExportable, export_draft
-from pipeline.models import Draft, DraftStatus, Job
+from pipeline.drafts.export import FORMATS, NotExportable, export_draft
+from pipeline.db.models import Draft, DraftStatus, Job
 from pipeline.publish.records import publication_documents
-from pipeline.render import clean_block
+from pipeline.drafts.render import clean_block
 from web.auth import DbSession, Operator, Reviewer
 from web.review_glossary import glossary_terms
 from web.schemas import (
@@ -102,7 +102,7 @@ def summary(draft: Draft) -> DraftSummary:
 def enqueue_jobs(body: EnqueueRequest, request: Request, session: DbSession,
                  identity: Operator) -> dict:
     """Queue a job per URL; duplicates point at the active job, invalid URLs say why."""
-    from pipeline.intake import enqueue
+    from pipeline.jobs.intake import enqueue
 
     settings = request.app.state.settings
     report = enqueue(session, body.urls, body.target_lang or settings.target_lang, body.provider)
@@ -118,7 +118,7 @@ def enqueue_jobs(body: EnqueueRequest, request: Request, session: DbSession,
 def list_jobs(session: DbSession, identity: Operator, state: StateName | None = None,
               page: int = PageNumber, per_page: int = PerPage) -> dict:
     """Jobs newest first, optionally in one state."""
-    from pipeline.jobs import list_jobs as query_jobs
+    from pipeline.jobs.lifecycle import list_jobs as query_jobs
 
     jobs, total = query_jobs(session, state, page, per_page)
     return _page(jobs, total, page, per_page)
@@ -133,7 +133,7 @@ def show_job(job_id: int, session: DbSession, identity: Operator) -> Job:
 @router.post("/jobs/{job_id}/retry", response_model=JobOut)
 def retry_job(job_id: int, request: Request, session: DbSession, identity: Operator) -> Job:
     """Queue a failed job again (409 when it is not failed)."""
-    from pipeline.jobs import retry
+    from pipeline.jobs.lifecycle import retry
 
     get_job(session, job_id)
     try:

@@ -20,9 +20,9 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from config.settings import Settings, get_settings
-from pipeline import accounts
-from pipeline.compose import BlockTemplates
-from pipeline.db import get_engine
+from pipeline.accounts import users as accounts
+from pipeline.drafts.compose import BlockTemplates
+from pipeline.db.session import get_engine
 from web import admin_api, admin_ui, api, publishing, review_routes, ui
 from web.addresses import client_address, trusted_networks
 from web.body_limit import BodySizeLimit

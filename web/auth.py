@@ -15,9 +15,11 @@ from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from pipeline import accounts, audit
-from pipeline.db import session_scope
-from pipeline.models import LoginSession, User
+from pipeline.accounts import users as accounts
+
+from pipeline.accounts import audit
+from pipeline.db.session import session_scope
+from pipeline.db.models import LoginSession, User
 
 SESSION_COOKIE = "transdraft_session"
 LOGIN_CSRF_COOKIE = "transdraft_login_csrf"

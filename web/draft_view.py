@@ -19,14 +19,14 @@ from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import Session, defer
 
-from pipeline import review
-from pipeline.block_history import field_label, history
-from pipeline.compose import BlockTemplates
+from pipeline.drafts import review
+from pipeline.drafts.history import field_label, history
+from pipeline.drafts.compose import BlockTemplates
 from pipeline.document import Block
-from pipeline.models import Draft, Revision
-from pipeline.render import render_blocks
-from pipeline.sanitize import clean_html, clean_inline
-from pipeline.team_blocks import team_blocks
+from pipeline.db.models import Draft, Revision
+from pipeline.drafts.render import render_blocks
+from pipeline.drafts.sanitize import clean_html, clean_inline
+from pipeline.drafts.team_blocks import team_blocks
 
 PARTS_CACHE = 8192  # block pairs whose sanitized parts are kept between requests
 HISTORY_LIMIT = 30  # revisions shown on the page; older ones are a click away in the raw diff

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import QueryParams
 from starlette.requests import Request
 
-from pipeline.models import Job, JobState
+from pipeline.db.models import Job, JobState
 from pipeline.reasons import reason_line
 
 SHOWN = 50  # ids listed in the address (and on the page) per kind; the counts are exact

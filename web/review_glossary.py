@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import Request
 
-from pipeline.glossary import Glossary, Term
+from pipeline.translate.glossary import Glossary, Term
 
 
 def glossary_terms(request: Request, lang: str) -> list[Term]:

@@ -11,8 +11,8 @@ from urllib.parse import quote
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from pipeline import review_checks
-from pipeline.block_history import history
+from pipeline.checks import revisions as review_checks
+from pipeline.drafts.history import history
 from web.api import get_draft
 from web.auth import DbSession, Reviewer
 from web.draft_view import recent_revisions

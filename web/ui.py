@@ -19,13 +19,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from pipeline import accounts, audit, review
-from pipeline.compose import BlockTemplates
-from pipeline.drafts import DraftFilters, search_drafts, source_sites
+from pipeline.accounts import users as accounts
+
+from pipeline.accounts import audit
+
+from pipeline.drafts import review
+from pipeline.drafts.compose import BlockTemplates
+from pipeline.drafts.store import DraftFilters, search_drafts, source_sites
 from pipeline.errors import PipelineError
-from pipeline.export import NotExportable, approval, export_draft
-from pipeline.models import ApiToken, DraftStatus, JobState, User
-from pipeline.sanitize import clean_html
+from pipeline.drafts.export import NotExportable, approval, export_draft
+from pipeline.db.models import ApiToken, DraftStatus, JobState, User
+from pipeline.drafts.sanitize import clean_html
 from web.api import get_draft, get_job, publish_jobs
 from web import draft_view
 from web.auth import Admin, DbSession, Identity, Operator, Reviewer
@@ -232,7 +236,7 @@ def jobs_page(request: Request, session: DbSession, identity: Operator, state: s
 
 def _jobs(request: Request, session: Session, identity: Identity, state: str, page: int,
           report=None, message: str = "", status: int = 200) -> Response:
-    from pipeline.jobs import list_jobs
+    from pipeline.jobs.lifecycle import list_jobs
 
     if state and state not in STATES:
         raise HTTPException(422, f"unknown state {state}")
@@ -251,7 +255,7 @@ def _jobs(request: Request, session: Session, identity: Identity, state: str, pa
 @router.post("/jobs", response_class=HTMLResponse)
 async def enqueue(request: Request, session: DbSession, identity: Operator) -> Response:
     """Enqueue the URLs of the form, one a line."""
-    from pipeline.intake import enqueue as intake
+    from pipeline.jobs.intake import enqueue as intake
 
     form = await request.form()
     lines = [line.strip() for line in str(form.get("urls", "")).splitlines() if line.strip()]
@@ -279,7 +283,7 @@ async def enqueue(request: Request, session: DbSession, identity: Operator) -> R
 @router.post("/jobs/{job_id}/retry")
 def retry(request: Request, job_id: int, session: DbSession, identity: Operator) -> Response:
     """Queue a failed job again."""
-    from pipeline.jobs import retry as retry_job
+    from pipeline.jobs.lifecycle import retry as retry_job
 
     get_job(session, job_id)
     try:
@@ -300,7 +304,7 @@ def _users(request: Request, session: Session, identity: Identity, message: str 
     by_user: dict[int, list[ApiToken]] = {}
     for token in tokens:
         by_user.setdefault(token.user_id, []).append(token)
-    from pipeline.user_admin import account_events
+    from pipeline.accounts.admin import account_events
 
     return render(request, "users.html", {
         "identity": identity, "users": users, "tokens": by_user, "roles": accounts.ROLES,
@@ -353,7 +357,7 @@ async def add_token(request: Request, user_id: int, session: DbSession,
 def revoke_token(request: Request, token_id: int, session: DbSession,
                  identity: Admin) -> Response:
     """Revoke an API token."""
-    from pipeline.user_admin import UnknownUser, revoke
+    from pipeline.accounts.admin import UnknownUser, revoke
 
     try:
         revoke(session, token_id)

@@ -46,8 +46,8 @@ def local_runner_active(settings: Settings) -> bool:
 
     from sqlalchemy.exc import SQLAlchemyError
 
-    from pipeline.db import session_scope
-    from pipeline.runners import runner_alive
+    from pipeline.db.session import session_scope
+    from pipeline.jobs.runners import runner_alive
 
     try:
         with session_scope(settings.database_url) as session:
@@ -102,8 +102,8 @@ def _fan_out(ids: list[int], settings: Settings) -> int:
 def _stages(database_url: str, ids: list[int]) -> list[tuple[int, str]]:
     from sqlalchemy import select
 
-    from pipeline.db import session_scope
-    from pipeline.models import Job, JobState
+    from pipeline.db.session import session_scope
+    from pipeline.db.models import Job, JobState
 
     rows: list[tuple[int, str]] = []
     with session_scope(database_url) as session:

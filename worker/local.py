@@ -16,7 +16,7 @@ import time
 from datetime import datetime, timezone
 
 from config.settings import Settings
-from pipeline.runners import BEAT_EVERY
+from pipeline.jobs.runners import BEAT_EVERY
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +39,7 @@ class LocalRunner:
 
     def __init__(self, settings: Settings, threads: int = 2, poll: float = 0.5,
                  extract_processes: int | None = None) -> None:
-        from pipeline.jobs import Pipeline
+        from pipeline.jobs.lifecycle import Pipeline
 
         self.settings = settings
         self.database_url = settings.database_url
@@ -85,10 +85,10 @@ class LocalRunner:
         was due."""
         from sqlalchemy.exc import SQLAlchemyError
 
-        from pipeline.db import session_scope
-        from pipeline.execution import execute
-        from pipeline.models import utcnow
-        from pipeline.sweeper import due_jobs
+        from pipeline.db.session import session_scope
+        from pipeline.jobs.execution import execute
+        from pipeline.db.models import utcnow
+        from pipeline.jobs.sweeper import due_jobs
 
         try:
             with session_scope(self.database_url) as session:
@@ -136,11 +136,11 @@ class LocalRunner:
 
     def _beat(self, stopping: bool = False) -> None:
         """Tell enqueue and the web app that this database's jobs are run here (see
-        :mod:`pipeline.runners`); on stop, that they are not any more."""
+        :mod:`pipeline.jobs.runners`); on stop, that they are not any more."""
         from sqlalchemy.exc import SQLAlchemyError
 
-        from pipeline.db import session_scope
-        from pipeline.runners import beat, forget
+        from pipeline.db.session import session_scope
+        from pipeline.jobs.runners import beat, forget
 
         try:
             with session_scope(self.database_url) as session:
@@ -150,7 +150,7 @@ class LocalRunner:
             log.warning("runner: heartbeat not recorded: %s", str(error).splitlines()[0])
 
     def _sweep(self) -> None:
-        from pipeline.sweeper import sweep
+        from pipeline.jobs.sweeper import sweep
 
         try:
             # Runners poll the database, so the ids to dispatch need no sending.

@@ -21,8 +21,8 @@ log = logging.getLogger(__name__)
 @lru_cache(maxsize=1)
 def _pipeline():
     """One pipeline per worker process, with host limits shared through the broker's Redis."""
-    from pipeline.jobs import Pipeline
-    from pipeline.politeness import HostLimiter, LocalBackend, RedisBackend
+    from pipeline.jobs.lifecycle import Pipeline
+    from pipeline.fetch.politeness import HostLimiter, LocalBackend, RedisBackend
 
     settings = get_settings()
     if settings.broker_url.startswith(("redis://", "rediss://")):
@@ -40,7 +40,7 @@ def _pipeline():
 
 def run_job(job_id: int) -> str:
     """Run the job's current stage and send the next one; return the job's state."""
-    from pipeline.execution import execute
+    from pipeline.jobs.execution import execute
     from worker.dispatch import send_stage
 
     settings = get_settings()
@@ -87,7 +87,7 @@ def dispatch(job_ids: list[int]) -> int:
 @shared_task(name="transdraft.sweep")
 def sweep() -> int:
     """Send again what the broker lost: due jobs nobody took, jobs whose worker died."""
-    from pipeline.sweeper import sweep as find_lost
+    from pipeline.jobs.sweeper import sweep as find_lost
     from worker.dispatch import publish
 
     settings = get_settings()
@@ -131,7 +131,7 @@ def sources_tick() -> int:
 @signals.worker_process_init.connect
 def _own_connections(**_kwargs) -> None:
     # A pool process is forked from the main one, which has already used the database.
-    from pipeline.db import after_fork
+    from pipeline.db.session import after_fork
 
     after_fork()
     _pipeline.cache_clear()

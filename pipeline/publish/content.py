@@ -11,9 +11,9 @@ from dataclasses import dataclass
 import nh3
 from sqlalchemy.orm import Session
 
-from pipeline.approved import NotApproved, approved_document
+from pipeline.drafts.approved import NotApproved, approved_document
 from pipeline.document import Block
-from pipeline.models import Article, Draft, DraftStatus
+from pipeline.db.models import Article, Draft, DraftStatus
 from pipeline.publish.errors import NotPublishable
 
 

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from pipeline.db import insert_or_ignore
-from pipeline.intake import ACTIVE_STATES
-from pipeline.models import ACTIVE_JOB, AuditEvent, Draft, Job, JobStage, JobState, \
+from pipeline.db.session import insert_or_ignore
+from pipeline.jobs.intake import ACTIVE_STATES
+from pipeline.db.models import ACTIVE_JOB, AuditEvent, Draft, Job, JobStage, JobState, \
     Publication, Site, utcnow
 from pipeline.publish.content import approved_content, slug_for
 from pipeline.publish.sites import list_sites

@@ -7,7 +7,7 @@ import json
 import httpx
 
 from config.settings import Settings
-from pipeline.models import Site, SiteKind
+from pipeline.db.models import Site, SiteKind
 from pipeline.publish.errors import PublishRefused, PublishUnavailable
 from pipeline.publish.webhook import SIGNATURE_HEADER, signature
 from pipeline.publish.wordpress import DRAFT_ID_META, SOURCE_URL_META

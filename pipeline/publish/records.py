@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from pipeline.models import Job, Publication
+from pipeline.db.models import Job, Publication
 
 
 def publications(session: Session, draft_id: int) -> list[Publication]:

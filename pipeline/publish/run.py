@@ -1,6 +1,6 @@
 """Publishing now, in this process (``transdraft publish``): run a publish job to its end.
 
-The job is claimed and run with :func:`pipeline.execution.execute`, exactly as a worker
+The job is claimed and run with :func:`pipeline.jobs.execution.execute`, exactly as a worker
 would, so its lease, retries and record are the same; the caller only waits for it.
 """
 
@@ -11,11 +11,11 @@ from datetime import timezone
 
 from sqlalchemy import select
 
-from pipeline.db import session_scope
+from pipeline.db.session import session_scope
 from pipeline.errors import PipelineError
-from pipeline.execution import execute
-from pipeline.jobs import Pipeline
-from pipeline.models import Job, JobState, Publication, utcnow
+from pipeline.jobs.execution import execute
+from pipeline.jobs.lifecycle import Pipeline
+from pipeline.db.models import Job, JobState, Publication, utcnow
 
 
 def publish_now(database_url: str, job_id: int, pipeline: Pipeline,

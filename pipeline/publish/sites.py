@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from pipeline.models import Site, SiteKind
+from pipeline.db.models import Site, SiteKind
 from pipeline.publish.errors import InvalidSite
 
 POST_STATUSES = ("draft", "pending", "publish")

@@ -1,6 +1,6 @@
 """The publish stage: put the approved revision of the job's draft on the job's site.
 
-Run by :func:`pipeline.jobs.run_stage` like fetch and translate, so it is claimed with a
+Run by :func:`pipeline.jobs.lifecycle.run_stage` like fetch and translate, so it is claimed with a
 lease, retried with backoff on :class:`PublishUnavailable` and failed with the reason on a
 refusal. The remote call happens before the transaction commits; if the commit (or the
 worker) is lost, the next attempt finds the post by its slug and updates it.
@@ -13,9 +13,9 @@ import logging
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from pipeline.drafts import draft_document
-from pipeline.jobs import Pipeline, StageOutcome
-from pipeline.models import AuditEvent, Draft, Job, JobState, Publication, SiteKind, utcnow
+from pipeline.drafts.store import draft_document
+from pipeline.jobs.lifecycle import Pipeline, StageOutcome
+from pipeline.db.models import AuditEvent, Draft, Job, JobState, Publication, SiteKind, utcnow
 from pipeline.publish.content import ApprovedContent, approved_content
 from pipeline.publish.errors import InvalidSite
 from pipeline.publish.webhook import publish_webhook

@@ -17,7 +17,7 @@ import httpx
 
 from config.settings import Settings
 from pipeline.fetch.http import USER_AGENT, _retry_after
-from pipeline.models import Publication, Site
+from pipeline.db.models import Publication, Site
 from pipeline.publish.errors import PublishRefused, PublishUnavailable
 from pipeline.publish.wordpress import RemotePost
 

@@ -19,7 +19,7 @@ from config.settings import Settings
 from pipeline.document import Block
 from pipeline.errors import PermanentError
 from pipeline.fetch.image import fetch_image
-from pipeline.models import Publication, Site
+from pipeline.db.models import Publication, Site
 from pipeline.publish.content import ApprovedContent, plain_text
 from pipeline.publish.wordpress_api import WordPress
 

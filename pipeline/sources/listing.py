@@ -17,7 +17,7 @@ from config.settings import Settings
 from pipeline.document import FetchedXML
 from pipeline.errors import SourceUnreadable
 from pipeline.fetch import fetch_xml
-from pipeline.models import SourceKind
+from pipeline.db.models import SourceKind
 from pipeline.sources import xmldoc
 
 FEED_ROOTS = {"rss": SourceKind.feed, "rdf": SourceKind.feed, "feed": SourceKind.feed,

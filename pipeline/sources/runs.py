@@ -16,11 +16,11 @@ from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from config.settings import Settings, get_settings
-from pipeline.db import insert_or_ignore, session_scope
+from pipeline.db.session import insert_or_ignore, session_scope
 from pipeline.errors import InvalidURL, PipelineError
 from pipeline.fetch import canonicalize, check_url
-from pipeline.intake import enqueue
-from pipeline.models import Source, SourceItem, SourceRun, SourceRunState, utcnow
+from pipeline.jobs.intake import enqueue
+from pipeline.db.models import Source, SourceItem, SourceRun, SourceRunState, utcnow
 from pipeline.sources import schedule as schedules
 from pipeline.sources.listing import Listing, read_listing
 

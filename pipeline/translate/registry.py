@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from config.settings import Settings
 from pipeline.errors import ProviderError
-from pipeline.translate.apertium import ApertiumProvider
+from pipeline.translate.providers.apertium import ApertiumProvider
 from pipeline.translate.base import Provider
-from pipeline.translate.deepl import DeepLProvider
-from pipeline.translate.google import GoogleProvider
-from pipeline.translate.libre import LibreProvider
-from pipeline.translate.microsoft import MicrosoftProvider
-from pipeline.translate.mymemory import MyMemoryProvider
+from pipeline.translate.providers.deepl import DeepLProvider
+from pipeline.translate.providers.google import GoogleProvider
+from pipeline.translate.providers.libre import LibreProvider
+from pipeline.translate.providers.microsoft import MicrosoftProvider
+from pipeline.translate.providers.mymemory import MyMemoryProvider
 
 
 def _required(value: str | None, provider: str, variable: str) -> str:
@@ -42,7 +42,7 @@ def make_provider(name: str, settings: Settings) -> Provider:
     if name == "llm":
         # Deliberately here: the openai client takes about a second to import, which every
         # CLI command and worker would pay although few configure a language model.
-        from pipeline.translate.llm import LLMProvider
+        from pipeline.translate.providers.llm import LLMProvider
 
         return LLMProvider(settings.llm_timeout, _required(settings.llm_url, name, "LLM_URL"),
                            _required(settings.llm_model, name, "LLM_MODEL"),

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 from pipeline.document import Block, ExtractedArticle
 from pipeline.errors import ProviderError
-from pipeline.glossary import Masked, Term, mask_terms
+from pipeline.translate.glossary import Masked, Term, mask_terms
 from pipeline.translate.acceptance import unacceptable
 from pipeline.translate.base import Provider, primary_subtag
 from pipeline.translate.context import ArticleContext

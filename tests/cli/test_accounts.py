@@ -9,9 +9,11 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import select
 
-from pipeline import accounts, audit
-from pipeline.db import session_scope, upgrade
-from pipeline.models import AuditEvent, LoginSession, User
+from pipeline.accounts import users as accounts
+
+from pipeline.accounts import audit
+from pipeline.db.session import session_scope, upgrade
+from pipeline.db.models import AuditEvent, LoginSession, User
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import pytest
 from typer.testing import CliRunner
 
 from cli.main import app
-from pipeline import audit
+from pipeline.accounts import audit
 
 
 @pytest.fixture

@@ -25,7 +25,7 @@ def _environment(env: dict[str, str]) -> dict[str, str]:
 
 
 def test_enqueue_wait_under_up_logs_and_watch(transdraft, sqlite_url, tmp_path):
-    from pipeline.db import upgrade
+    from pipeline.db.session import upgrade
 
     upgrade(sqlite_url)  # two first commands at once would both create the tables
     with ArticleSite(2) as site, StubServer(libre_routes()) as libre:
@@ -67,9 +67,9 @@ def test_enqueue_wait_under_up_logs_and_watch(transdraft, sqlite_url, tmp_path):
 
 def test_translate_waits_for_the_job_another_process_runs(transdraft, sqlite_url):
     from config.settings import Settings
-    from pipeline.db import session_scope, upgrade
-    from pipeline.intake import enqueue
-    from pipeline.jobs import Pipeline, _run_stages, claim
+    from pipeline.db.session import session_scope, upgrade
+    from pipeline.jobs.intake import enqueue
+    from pipeline.jobs.lifecycle import Pipeline, _run_stages, claim
 
     upgrade(sqlite_url)
     with ArticleSite(1) as site, StubServer(libre_routes()) as libre:
@@ -101,9 +101,9 @@ def test_translate_waits_for_the_job_another_process_runs(transdraft, sqlite_url
 def test_watch_draws_a_bar_on_a_terminal_and_stdout_stays_clean(sqlite_url, tmp_path):
     import pty
 
-    from pipeline.db import session_scope, upgrade
-    from pipeline.intake import enqueue
-    from pipeline.jobs import fail
+    from pipeline.db.session import session_scope, upgrade
+    from pipeline.jobs.intake import enqueue
+    from pipeline.jobs.lifecycle import fail
 
     upgrade(sqlite_url)
     with session_scope(sqlite_url) as session:

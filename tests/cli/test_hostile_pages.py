@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from cli.main import app
-from pipeline import audit
+from pipeline.accounts import audit
 from tests.stubs.hostile import pages
 from tests.stubs.server import Response, StubServer
 from tests.stubs.translators import libre_routes

@@ -74,10 +74,10 @@ def test_the_seed_article_is_published_once_and_updated_after_a_new_approval(
         assert "publish" in jobs.stdout
 
         # A reviewer edit, a new approval, a new publish: the same post, updated.
-        from pipeline import review
-        from pipeline.compose import BlockTemplates
-        from pipeline.db import session_scope
-        from pipeline.models import Draft
+        from pipeline.drafts import review
+        from pipeline.drafts.compose import BlockTemplates
+        from pipeline.db.session import session_scope
+        from pipeline.db.models import Draft
         from config.settings import SHIPPED_BLOCKS_DIR
 
         with session_scope(sqlite_url) as session:

@@ -67,7 +67,7 @@ def test_enqueue_while_up_runs_leaves_the_jobs_to_it_and_sends_nothing(
     """Under `transdraft up` a broker message is read by nobody: a live runner's heartbeat
     in the database keeps enqueue from sending one; once the runner stops, jobs are sent."""
     from config.settings import Settings
-    from pipeline.db import upgrade
+    from pipeline.db.session import upgrade
     from worker.local import LocalRunner
 
     upgrade(sqlite_url)
@@ -124,8 +124,8 @@ def in_process():
 
 
 def test_jobs_show_and_retry(in_process, env, sqlite_url):
-    from pipeline.db import session_scope
-    from pipeline.models import Job
+    from pipeline.db.session import session_scope
+    from pipeline.db.models import Job
 
     transdraft = in_process
 

@@ -85,7 +85,7 @@ def test_help_imports_no_database_queue_web_or_http_stack(tmp_path):
 @pytest.mark.parametrize("args", [["status"], ["drafts", "list"]])
 def test_reading_commands_import_no_provider_extractor_celery_or_web(tmp_path, args):
     modules = _modules_after(args, tmp_path)
-    assert "pipeline.db" in modules  # the probe did run the command
+    assert "pipeline.db.session" in modules  # the probe did run the command
     assert _loaded(modules, NOT_FOR_READING) == []
 
 

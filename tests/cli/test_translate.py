@@ -164,10 +164,10 @@ def test_a_translate_killed_mid_run_is_taken_over_after_its_lease(transdraft, si
     over once the lease (renewed only while a process works on it) has run out."""
     from datetime import timedelta
 
-    from pipeline.db import session_scope, upgrade
-    from pipeline.intake import enqueue
-    from pipeline.jobs import claim
-    from pipeline.models import Job, utcnow
+    from pipeline.db.session import session_scope, upgrade
+    from pipeline.jobs.intake import enqueue
+    from pipeline.jobs.lifecycle import claim
+    from pipeline.db.models import Job, utcnow
 
     upgrade(sqlite_url)
     with StubServer(libre_routes()) as libre:

@@ -10,8 +10,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from pipeline.db import session_scope, upgrade
-from pipeline.models import AuditEvent, Draft
+from pipeline.db.session import session_scope, upgrade
+from pipeline.db.models import AuditEvent, Draft
 from tests.web.factories import make_draft
 
 
@@ -38,7 +38,7 @@ def test_users_add_prints_a_working_token_last(transdraft, sqlite_url):
     assert run.code == 0, run.stderr
     token = run.stdout.strip().splitlines()[-1]
     assert token.startswith("td_") and "a long password" not in run.stdout
-    from pipeline import accounts
+    from pipeline.accounts import users as accounts
 
     with session_scope(sqlite_url) as session:
         user = accounts.user_for_token(session, token)
@@ -82,7 +82,7 @@ def test_drafts_approve_and_reject(transdraft, sqlite_url):
 
 
 def test_drafts_approve_names_the_revision(transdraft, db_url):
-    from pipeline import review
+    from pipeline.drafts import review
     from tests.web.factories import templates
 
     upgrade(db_url)

@@ -6,7 +6,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from config.settings import Settings
-from pipeline.db import session_scope, upgrade
+from pipeline.db.session import session_scope, upgrade
 from tests.web.factories import make_draft, make_users
 
 
@@ -15,7 +15,7 @@ def _seeded_template(tmp_path_factory):
     # Migrating and hashing passwords once; each test gets a copy of the file.
     path = tmp_path_factory.mktemp("seed") / "seed.db"
     url, users, draft_id = _seed(f"sqlite:///{path}")
-    from pipeline.db import get_engine
+    from pipeline.db.session import get_engine
 
     get_engine(url).dispose()
     return path, users, draft_id

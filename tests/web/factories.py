@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from config.settings import SHIPPED_BLOCKS_DIR
-from pipeline import accounts
-from pipeline.articles import save_article
-from pipeline.compose import BlockTemplates, compose
+from pipeline.accounts import users as accounts
+from pipeline.drafts.articles import save_article
+from pipeline.drafts.compose import BlockTemplates, compose
 from pipeline.document import Block, ExtractedArticle
-from pipeline.drafts import DraftContent, save_draft
-from pipeline.models import Draft
+from pipeline.drafts.store import DraftContent, save_draft
+from pipeline.db.models import Draft
 
 PASSWORD = "correct horse battery"
 

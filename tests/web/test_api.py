@@ -7,8 +7,8 @@ import json
 import lxml.html
 import pytest
 
-from pipeline.db import session_scope
-from pipeline.models import AuditEvent, Draft, Job, Revision
+from pipeline.db.session import session_scope
+from pipeline.db.models import AuditEvent, Draft, Job, Revision
 from tests.web.conftest import bearer, make_client
 from tests.web.factories import make_draft, templates
 
@@ -166,8 +166,8 @@ def test_editing_a_block_recomposes_and_records_a_revision(api):
     assert "hoger water" in parts(after["html"])[2]
 
     # The recomposed article is exactly what compose makes of the edited blocks.
-    from pipeline.articles import load_extracted
-    from pipeline.compose import compose
+    from pipeline.drafts.articles import load_extracted
+    from pipeline.drafts.compose import compose
     from pipeline.document import Block
 
     with session_scope(url) as session:
@@ -318,8 +318,8 @@ def test_metrics_count_jobs_drafts_and_provider_characters(api):
     client.post("/api/jobs", json={"urls": ["https://example.org/a", "https://example.org/b"]},
                 headers=op)
     client.post(f"/api/drafts/{draft_id}/approve", headers=bearer(users["reviewer"].token))
-    from pipeline.budget import reserve
-    from pipeline.db import session_scope
+    from pipeline.ledger.budget import reserve
+    from pipeline.db.session import session_scope
 
     with session_scope(url) as session:  # what the translate stage records before sending
         reserve(session, "google", 1234, None)

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline import accounts
-from pipeline.db import session_scope
-from pipeline.intake import enqueue
-from pipeline.models import User
+from pipeline.accounts import users as accounts
+from pipeline.db.session import session_scope
+from pipeline.jobs.intake import enqueue
+from pipeline.db.models import User
 from tests.web.conftest import bearer, make_client
 
 PUBLIC = {("GET", "/openapi.json"), ("GET", "/healthz"), ("GET", "/login"), ("POST", "/login"),

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from config.settings import Settings
-from pipeline.db import session_scope
-from pipeline.models import Draft, Job
+from pipeline.db.session import session_scope
+from pipeline.db.models import Draft, Job
 from tests.web.factories import PASSWORD, make_draft
 
 CHROMIUM = "/usr/bin/chromium"

@@ -3,9 +3,9 @@ version is shown beside it, and conflict.js can copy it into the form."""
 
 from __future__ import annotations
 
-from pipeline import review
-from pipeline.db import session_scope
-from pipeline.models import Draft
+from pipeline.drafts import review
+from pipeline.db.session import session_scope
+from pipeline.db.models import Draft
 from tests.web.factories import templates
 from tests.web.test_browser import _sign_in, browser, server  # noqa: F401 - fixtures
 

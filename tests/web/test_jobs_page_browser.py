@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from sqlalchemy import update
 
-from pipeline.db import session_scope
-from pipeline.models import Job
+from pipeline.db.session import session_scope
+from pipeline.db.models import Job
 from tests.web.test_browser import _sign_in, browser, server  # noqa: F401 - fixtures
 
 URL = "https://example.org/news/fresh-story"

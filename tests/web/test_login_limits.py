@@ -8,9 +8,9 @@ import threading
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from pipeline import accounts
-from pipeline.db import session_scope
-from pipeline.models import LoginAttempt, utcnow
+from pipeline.accounts import users as accounts
+from pipeline.db.session import session_scope
+from pipeline.db.models import LoginAttempt, utcnow
 from tests.web.conftest import make_client
 from tests.web.factories import PASSWORD
 

@@ -7,7 +7,7 @@ import json
 import re
 
 from config.settings import Settings
-from pipeline.jobs import Pipeline
+from pipeline.jobs.lifecycle import Pipeline
 from pipeline.publish.run import publish_now
 from tests.stubs.server import Response, StubServer
 from tests.web.conftest import bearer, login, make_client

@@ -3,8 +3,8 @@ the decision bar's revision field."""
 
 from __future__ import annotations
 
-from pipeline.db import session_scope
-from pipeline.models import AuditEvent, Draft
+from pipeline.db.session import session_scope
+from pipeline.db.models import AuditEvent, Draft
 from tests.web.test_ui import HTML, reviewer  # noqa: F401 - the fixture
 
 WARNING = "18.7 in the source, 18,7 in the translation"

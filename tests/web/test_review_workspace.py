@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.db import session_scope
+from pipeline.db.session import session_scope
 from pipeline.document import Block
-from pipeline.models import AuditEvent, Draft
-from pipeline.review_checks import article_checks
+from pipeline.db.models import AuditEvent, Draft
+from pipeline.checks.revisions import article_checks
 from tests.web.factories import make_draft
 from tests.web.test_browser import ARTIFACTS, _sign_in, browser, server  # noqa: F401 - fixtures
 

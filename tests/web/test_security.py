@@ -11,9 +11,9 @@ import lxml.html
 from html.parser import HTMLParser
 import pytest
 
-from pipeline.db import session_scope
+from pipeline.db.session import session_scope
 from pipeline.document import Block
-from pipeline.models import Draft, Job, User
+from pipeline.db.models import Draft, Job, User
 from tests.web.conftest import bearer, login, make_client
 from tests.web.factories import PASSWORD, make_draft
 
@@ -349,7 +349,7 @@ def test_login_attempts_are_limited_per_name_across_processes(seeded):
 
 
 def test_login_attempts_are_limited_per_address(seeded, monkeypatch):
-    from pipeline import accounts
+    from pipeline.accounts import users as accounts
 
     # A smaller limit keeps the test quick; the rule is the same for 20.
     monkeypatch.setattr(accounts, "MAX_FAILURES_PER_ADDRESS", 4)
@@ -386,7 +386,7 @@ def test_no_secret_reaches_a_log_line(seeded, caplog):
 
 def test_no_secret_is_stored_in_clear(seeded):
     url, users, _ = seeded
-    from pipeline.models import ApiToken
+    from pipeline.db.models import ApiToken
 
     with session_scope(url) as session:
         stored = [t.token_hash for t in session.query(ApiToken)]

@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from pipeline.db import session_scope
-from pipeline.models import ApiToken, Draft, Job, User
+from pipeline.db.session import session_scope
+from pipeline.db.models import ApiToken, Draft, Job, User
 from tests.web.conftest import login, make_client
 from tests.web.factories import PASSWORD, make_draft
 

@@ -215,8 +215,8 @@ def settings_of(cluster: Cluster):
 
 
 def job_states(database_url: str) -> dict[str, int]:
-    from pipeline.db import session_scope
-    from pipeline.models import Job
+    from pipeline.db.session import session_scope
+    from pipeline.db.models import Job
 
     with session_scope(database_url) as session:
         return dict(session.execute(select(Job.state, func.count()).group_by(Job.state)).all())
@@ -239,8 +239,8 @@ def wait_until_all_terminal(database_url: str, expected_jobs: int, timeout: floa
 
 def failures(database_url: str) -> list[tuple[int, str]]:
     """(id, last error) of the failed jobs."""
-    from pipeline.db import session_scope
-    from pipeline.models import Job
+    from pipeline.db.session import session_scope
+    from pipeline.db.models import Job
 
     with session_scope(database_url) as session:
         return [tuple(row) for row in session.execute(select(Job.id, Job.last_error)
@@ -249,8 +249,8 @@ def failures(database_url: str) -> list[tuple[int, str]]:
 
 def assert_one_draft_per_article(database_url: str) -> None:
     """Every job ended visibly; each done job has the one draft of its article."""
-    from pipeline.db import session_scope
-    from pipeline.models import Draft, Job
+    from pipeline.db.session import session_scope
+    from pipeline.db.models import Draft, Job
 
     with session_scope(database_url) as session:
         jobs = session.scalars(select(Job)).all()

@@ -8,7 +8,7 @@ import signal
 
 import pytest
 
-from pipeline.db import upgrade
+from pipeline.db.session import upgrade
 from tests.stubs.server import StubServer
 from tests.stubs.site import ArticleSite
 from tests.stubs.translators import libre_routes

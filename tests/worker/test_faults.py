@@ -14,9 +14,9 @@ import time
 import pytest
 from sqlalchemy import select
 
-from pipeline.db import session_scope, upgrade
-from pipeline.intake import enqueue
-from pipeline.models import Job
+from pipeline.db.session import session_scope, upgrade
+from pipeline.jobs.intake import enqueue
+from pipeline.db.models import Job
 from tests.stubs.server import Response, StubServer
 from tests.stubs.site import ArticleSite
 from tests.stubs.translators import Faults, libre_routes
@@ -97,7 +97,7 @@ def test_postgres_stopped_and_started_mid_run(own_postgres, redis_server, cluste
         cluster.beat()
         _enqueue(database_url, site.urls(), cluster)
         wait_for(lambda: job_states(database_url).get("running", 0) >= 1, 60, "a running job")
-        from pipeline.db import get_engine
+        from pipeline.db.session import get_engine
 
         get_engine(database_url).dispose()
         own_postgres.stop()

@@ -7,12 +7,12 @@ import pytest
 from sqlalchemy import select
 
 from config.settings import Settings
-from pipeline import review
-from pipeline.db import session_scope, upgrade
+from pipeline.drafts import review
+from pipeline.db.session import session_scope, upgrade
 from pipeline.fetch.canonical import article_url, same_site
-from pipeline.intake import enqueue
-from pipeline.jobs import Pipeline, run_inline
-from pipeline.models import Article, Draft
+from pipeline.jobs.intake import enqueue
+from pipeline.jobs.lifecycle import Pipeline, run_inline
+from pipeline.db.models import Article, Draft
 from tests.stubs.news_site import PARAGRAPHS, NewsSite, article_page
 from tests.stubs.server import Response, StubServer
 from tests.stubs.translators import libre_routes

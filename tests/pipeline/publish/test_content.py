@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline import review
-from pipeline.db import session_scope, upgrade
+from pipeline.drafts import review
+from pipeline.db.session import session_scope, upgrade
 from pipeline.document import Block
 from pipeline.publish.content import approved_content, slug_for
 from pipeline.publish.errors import NotPublishable

@@ -12,18 +12,18 @@ import pytest
 from sqlalchemy import select
 
 from config.settings import Settings
-from pipeline import review
-from pipeline.db import session_scope, upgrade
+from pipeline.drafts import review
+from pipeline.db.session import session_scope, upgrade
 from pipeline.errors import PipelineError
-from pipeline.jobs import Pipeline
-from pipeline.models import AuditEvent, Draft, Job
+from pipeline.jobs.lifecycle import Pipeline
+from pipeline.db.models import AuditEvent, Draft, Job
 from pipeline.publish.enqueue import request_publish
 from pipeline.publish.errors import InvalidSite
 from pipeline.publish.records import publication_documents
 from pipeline.publish.run import publish_now
 from pipeline.publish.sites import add_site, get_site, list_sites, site_document
-from pipeline.sweeper import due_jobs
-from pipeline.models import utcnow
+from pipeline.jobs.sweeper import due_jobs
+from pipeline.db.models import utcnow
 from tests.stubs.server import Response, StubServer
 from tests.web.factories import make_draft
 

@@ -11,12 +11,12 @@ import pytest
 from sqlalchemy import select
 
 from config.settings import SHIPPED_BLOCKS_DIR, Settings
-from pipeline import review
-from pipeline.compose import BlockTemplates
-from pipeline.db import session_scope, upgrade
+from pipeline.drafts import review
+from pipeline.drafts.compose import BlockTemplates
+from pipeline.db.session import session_scope, upgrade
 from pipeline.errors import PipelineError
-from pipeline.jobs import Pipeline
-from pipeline.models import AuditEvent, Draft, Job, Publication
+from pipeline.jobs.lifecycle import Pipeline
+from pipeline.db.models import AuditEvent, Draft, Job, Publication
 from pipeline.publish.enqueue import request_publish
 from pipeline.publish.errors import NotPublishable
 from pipeline.publish.run import publish_now

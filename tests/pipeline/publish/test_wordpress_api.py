@@ -8,7 +8,7 @@ import json
 import pytest
 
 from config.settings import Settings
-from pipeline.models import Site
+from pipeline.db.models import Site
 from pipeline.publish.errors import PublishRefused, PublishUnavailable
 from pipeline.publish.wordpress_api import WordPress
 from tests.stubs.server import Response, StubServer

@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic.script import ScriptDirectory
 from sqlalchemy import inspect
 
-from pipeline.db import get_engine, upgrade
+from pipeline.db.session import get_engine, upgrade
 
 TABLES = {"sources", "source_runs", "source_items"}
 
@@ -21,7 +21,7 @@ def test_sources_migration_round_trip(db_url):
 
     from alembic import command
 
-    from pipeline.db import alembic_config
+    from pipeline.db.session import alembic_config
 
     config = alembic_config(db_url)
     command.downgrade(config, ScriptDirectory.from_config(config).get_revision("0005").down_revision)

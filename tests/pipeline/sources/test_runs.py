@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import func, select, update
 
 from config.settings import Settings
-from pipeline.db import session_scope, upgrade
-from pipeline.intake import enqueue
-from pipeline.models import Job, JobState, Source, SourceItem, SourceRun
+from pipeline.db.session import session_scope, upgrade
+from pipeline.jobs.intake import enqueue
+from pipeline.db.models import Job, JobState, Source, SourceItem, SourceRun
 from pipeline.sources import add_source, run_due_sources, run_source
 from tests.pipeline.sources import feeds
 from tests.stubs.server import Response

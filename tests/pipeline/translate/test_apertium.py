@@ -15,7 +15,7 @@ import pytest
 from pipeline.document import Block, ExtractedArticle
 from pipeline.errors import ProviderError
 from pipeline.translate import translate_article
-from pipeline.translate.apertium import ApertiumProvider
+from pipeline.translate.providers.apertium import ApertiumProvider
 
 
 pytestmark = pytest.mark.apertium

@@ -10,12 +10,12 @@ import pytest
 from config.settings import Settings
 from pipeline.errors import ProviderError, ProviderUnavailable
 from pipeline.translate import make_provider
-from pipeline.translate.apertium import ApertiumProvider
-from pipeline.translate.deepl import DeepLProvider
-from pipeline.translate.google import GoogleProvider
-from pipeline.translate.libre import LibreProvider
-from pipeline.translate.microsoft import MicrosoftProvider
-from pipeline.translate.mymemory import MyMemoryProvider
+from pipeline.translate.providers.apertium import ApertiumProvider
+from pipeline.translate.providers.deepl import DeepLProvider
+from pipeline.translate.providers.google import GoogleProvider
+from pipeline.translate.providers.libre import LibreProvider
+from pipeline.translate.providers.microsoft import MicrosoftProvider
+from pipeline.translate.providers.mymemory import MyMemoryProvider
 from tests.stubs.server import StubServer
 from tests.stubs.translators import (
     Faults,

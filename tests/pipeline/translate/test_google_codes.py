@@ -2,7 +2,7 @@
 
 import pytest
 
-from pipeline.translate.google import google_code
+from pipeline.translate.providers.google import google_code
 
 
 @pytest.mark.parametrize("tag, code", [

@@ -11,13 +11,13 @@ import pytest
 
 from pipeline.document import Block, ExtractedArticle
 from pipeline.errors import ProviderUnavailable
-from pipeline.glossary import Term
-from pipeline.memory import provider_fingerprint
+from pipeline.translate.glossary import Term
+from pipeline.ledger.memory import provider_fingerprint
 from pipeline.translate import translate_article
 from pipeline.translate.chain import Ledger
 from pipeline.translate.labels import model_label
-from pipeline.translate.libre import LibreProvider
-from pipeline.translate.llm import LLMProvider
+from pipeline.translate.providers.libre import LibreProvider
+from pipeline.translate.providers.llm import LLMProvider
 from tests.stubs.openai_compat import LLMFaults, llm_routes
 from tests.stubs.server import StubServer
 from tests.stubs.translators import libre_routes

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from pipeline.translate.llm_answers import AnswerInvalid, parse_answer, segment_problem
-from pipeline.translate.llm_request import build_request
+from pipeline.translate.providers.llm_answers import AnswerInvalid, parse_answer, segment_problem
+from pipeline.translate.providers.llm_request import build_request
 from pipeline.translate.context import ArticleContext
 
 

@@ -9,9 +9,9 @@ import pytest
 
 from pipeline.document import Block, ExtractedArticle
 from pipeline.translate import translate_article
-from pipeline.translate.google import GoogleProvider
-from pipeline.translate.libre import LibreProvider
-from pipeline.translate.mymemory import MyMemoryProvider
+from pipeline.translate.providers.google import GoogleProvider
+from pipeline.translate.providers.libre import LibreProvider
+from pipeline.translate.providers.mymemory import MyMemoryProvider
 from tests.pipeline.translate.conftest import generated_article
 from tests.stubs.server import StubServer
 from tests.stubs.translators import Faults, google_routes, libre_routes, mymemory_routes

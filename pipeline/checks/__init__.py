@@ -1,0 +1,1 @@
+"""Reviewer checks: the rules that flag risky blocks, and the numbers they compare."""

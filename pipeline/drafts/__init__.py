@@ -1,0 +1,1 @@
+"""Articles and their drafts: storing, composing, rendering, sanitizing, review and export."""

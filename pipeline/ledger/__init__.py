@@ -1,0 +1,1 @@
+"""What translation costs and remembers, kept in the database: memory, budgets, cool-downs."""

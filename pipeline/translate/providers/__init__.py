@@ -1,0 +1,1 @@
+"""The translation providers: one client per service, all behind ``Provider``."""
