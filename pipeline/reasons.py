@@ -44,6 +44,12 @@ def reason_line(text: object, limit: int = STORED_LIMIT) -> str:
     return line
 
 
+def first_line(error: BaseException) -> str:
+    """The first line of an exception's message (driver errors run on with SQL and payloads)."""
+    lines = str(error).strip().splitlines()
+    return lines[0] if lines else type(error).__name__
+
+
 def network_cause(error: BaseException) -> str:
     """``DNS lookup failed``, ``connection refused`` or ``connection failed``: what stopped a
     connection, read from the exception chain (libraries wrap the socket error differently)."""
