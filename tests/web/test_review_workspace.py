@@ -326,7 +326,7 @@ def test_list_items_table_rows_and_figure_parts_line_up(long_draft, browser, wid
     boxes = listing.evaluate(
         """row => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(() => {
             const box = c => { const r = c.getBoundingClientRect();
-                               return {x: r.x, y: r.y, height: r.height, text: c.innerText}; };
+                               return {x: r.x, y: r.y, height: r.height, text: c.textContent}; };
             done({sources: [...row.querySelectorAll('.cell.source.part')].map(box),
                   translations: [...row.querySelectorAll('.cell.translation.part')].map(box)});
         })))""")
