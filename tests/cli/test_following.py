@@ -111,8 +111,11 @@ def test_watch_draws_a_bar_on_a_terminal_and_stdout_stays_clean(sqlite_url, tmp_
         fail(jobs[1], "not an article: no main text found")
         queued_id = jobs[0].id
 
-    def finish_soon() -> None:
-        time.sleep(2)
+    drawn = threading.Event()
+
+    def finish_soon() -> None:  # once the bar is on the terminal, however slow the start
+        drawn.wait(timeout=60)
+        time.sleep(0.5)
         with session_scope(sqlite_url) as session:
             fail(session.get(type(jobs[0]), queued_id), "fetch refused: private address")
 
@@ -133,6 +136,7 @@ def test_watch_draws_a_bar_on_a_terminal_and_stdout_stays_clean(sqlite_url, tmp_
         if not chunk:
             break
         shown += chunk
+        drawn.set()
     stdout, _ = watch.communicate(timeout=60)
     worker.join()
     os.close(controller)
