@@ -6,8 +6,6 @@ requested; the whole fetch, redirects included, ends by ``settings.fetch_total_t
 
 from __future__ import annotations
 
-import email.utils
-import time
 from collections.abc import Callable
 from http import HTTPStatus
 from typing import TypeVar
@@ -22,6 +20,7 @@ from pipeline.fetch import body as page_body
 from pipeline.fetch.guard import resolve_and_check
 from pipeline.fetch.transport import Deadline, PinnedBackend, PinnedTransport
 from pipeline.fetch.urls import SCHEMES, canonicalize, host_and_port
+from pipeline.http_headers import retry_after_seconds
 
 USER_AGENT = "transdraft/0.1 (+https://github.com/transdraft)"
 REDIRECT_STATUSES = (301, 302, 303, 307, 308)
@@ -127,7 +126,7 @@ def _check_status(response: httpx.Response) -> int:
     status = response.status_code
     if status == 429 or status >= 500:
         raise FetchUnavailable(_status_reason(response),
-                               retry_after=_retry_after(response.headers.get("retry-after")))
+                               retry_after=retry_after_seconds(response.headers.get("retry-after")))
     if not 200 <= status < 300:
         raise FetchFailed(_status_reason(response))
     return status
@@ -176,20 +175,6 @@ def _status_reason(response: httpx.Response) -> str:
     except ValueError:
         phrase = response.reason_phrase
     return f"HTTP {response.status_code} {phrase}".rstrip()
-
-
-def _retry_after(value: str | None) -> float | None:
-    """Seconds to wait from a Retry-After header: a number of seconds or an HTTP date."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, when.timestamp() - time.time())
 
 
 def _network_error(host: str, exc: httpx.TransportError) -> Exception:
