@@ -25,11 +25,6 @@ from pipeline.translate.context import ArticleContext, Refused, RequestUsage
 QUOTA_EXCEEDED = "provider quota exceeded"
 
 
-def primary_subtag(lang: str) -> str:
-    """``"pt-BR"`` -> ``"pt"``; the part of a language tag that decides "same language"."""
-    return lang.replace("_", "-").split("-", 1)[0].strip().lower()
-
-
 def unsupported_pair(source: str, target: str) -> ProviderError:
     return ProviderError(f"unsupported language pair {source}->{target}")
 

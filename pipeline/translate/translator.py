@@ -23,9 +23,10 @@ from dataclasses import dataclass, field
 
 from pipeline.document import Block, ExtractedArticle
 from pipeline.errors import ProviderError
+from pipeline.languages import primary_subtag
 from pipeline.translate.glossary import Masked, Term, mask_terms
 from pipeline.translate.acceptance import unacceptable
-from pipeline.translate.base import Provider, primary_subtag
+from pipeline.translate.base import Provider
 from pipeline.translate.context import ArticleContext
 from pipeline.translate.chain import (
     MACHINE,

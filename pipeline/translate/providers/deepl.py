@@ -6,10 +6,10 @@ import httpx
 
 from pipeline.errors import PipelineError, ProviderError, ProviderRateLimited
 from pipeline.http_headers import retry_after_seconds
+from pipeline.languages import primary_subtag
 from pipeline.translate.base import (
     QUOTA_EXCEEDED,
     HttpProvider,
-    primary_subtag,
     status_error,
     unsupported_pair,
 )

@@ -12,9 +12,9 @@ import httpx
 
 from pipeline.errors import PipelineError, ProviderError
 from pipeline.http_headers import retry_after_seconds
+from pipeline.languages import primary_subtag
 from pipeline.translate.base import (
     HttpProvider,
-    primary_subtag,
     status_error,
     unsupported_pair,
 )
