@@ -10,6 +10,9 @@ from dataclasses import dataclass, field, fields, replace
 from typing import Any, Iterator, Literal
 
 BlockKind = Literal["heading", "paragraph", "list", "quote", "figure", "table"]
+# Fields that hold plain text, not inline HTML: the title and a block's alt, cite and credit.
+# They are escaped before translation and rendering, and stripped of tags when edited.
+PLAIN_KEYS = frozenset({"title", "alt", "cite", "credit"})
 
 
 @dataclass(frozen=True)

@@ -21,18 +21,16 @@ from sqlalchemy.orm import Session
 
 from pipeline.drafts.articles import load_extracted
 from pipeline.drafts.compose import BlockTemplates, compose
-from pipeline.document import Block
+from pipeline.document import PLAIN_KEYS, Block
+from pipeline.drafts.edits import remember_human_edit
 from pipeline.drafts.store import lock_draft, revision_meta
 from pipeline.errors import PipelineError
 from pipeline.translate.glossary import Term
-from pipeline.ledger.memory import remember_human_edit
 from pipeline.db.models import AuditEvent, Draft, DraftStatus, Revision, Segment
 from pipeline.drafts.render import render_blocks
 from pipeline.checks.revisions import refresh as refresh_checks
 from pipeline.drafts.sanitize import clean_inline
 
-# Fields of a block that hold plain text, not inline HTML (render escapes them).
-PLAIN_KEYS = frozenset({"alt", "cite", "credit"})
 MAX_TEXT = 100_000
 
 

@@ -21,7 +21,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from pipeline.document import Block, ExtractedArticle
+from pipeline.document import PLAIN_KEYS, Block, ExtractedArticle
 from pipeline.errors import ProviderError
 from pipeline.languages import primary_subtag
 from pipeline.translate.glossary import Masked, Term, mask_terms
@@ -39,8 +39,6 @@ from pipeline.translate.chain import (
 from pipeline.translate.markup import Encoded, decode, encode, strip_placeholders
 
 TITLE_INDEX = -1
-# Segments whose field holds plain text rather than inline HTML.
-_PLAIN_KEYS = {"alt", "cite"}
 _GLOSSARY_PLACEHOLDER = re.compile(r"<\s*(g\d+)\s*/?\s*>(?:\s*<\s*/\s*\1\s*>)?", re.I)
 
 SAME, MEMORY, HUMAN = "same", "memory", "human"
@@ -202,7 +200,8 @@ def collect_units(article: ExtractedArticle, glossary: Sequence[Term] = ()) -> l
     units: list[Unit] = []
     terms = list(glossary)
 
-    def add(index: int, key: str, value: str, is_plain: bool) -> None:
+    def add(index: int, key: str, value: str) -> None:
+        is_plain = key in PLAIN_KEYS
         source_html = html.escape(value, quote=False) if is_plain else value
         masked = mask_terms(source_html, terms)
         encoded = encode(masked.text)
@@ -210,10 +209,10 @@ def collect_units(article: ExtractedArticle, glossary: Sequence[Term] = ()) -> l
         units.append(Unit(index, key, value, is_plain, masked, encoded, unmasked))
 
     if article.title.strip():
-        add(TITLE_INDEX, "title", article.title, True)
+        add(TITLE_INDEX, "title", article.title)
     for index, block in enumerate(article.blocks):
         for key, value in block.segments():
-            add(index, key, value, key in _PLAIN_KEYS)
+            add(index, key, value)
     return units
 
 
