@@ -17,7 +17,7 @@ from lxml import etree
 
 from pipeline import language_id
 from pipeline.extract.inline import plain_text
-from pipeline.document import Block
+from pipeline.document import TITLE_INDEX, Block
 from pipeline.checks.engine_marks import marked_words, split_codes
 from pipeline.languages import primary_subtag
 from pipeline.translate.glossary import Term, find_terms
@@ -127,7 +127,7 @@ def check_title(source_title: str, translated_title: str, source_lang: str,
     source, translated = plain_text(source_title), plain_text(translated_title)
     messages = _numbers(source, translated, source_lang, target_lang)
     messages += _engine_traces(source, translated)
-    return [Check(kind, -1, f"title: {message}") for kind, message in messages]
+    return [Check(kind, TITLE_INDEX, f"title: {message}") for kind, message in messages]
 
 
 def links(inline_html: str) -> list[str]:

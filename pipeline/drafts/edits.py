@@ -18,12 +18,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pipeline.db.models import Draft, Segment
-from pipeline.document import PLAIN_KEYS, Block
+from pipeline.document import PLAIN_KEYS, TITLE_INDEX, Block
 from pipeline.ledger import memory
 from pipeline.ledger.memory import HUMAN, normalize
 from pipeline.translate.markup import Encoded, encode
 
-TITLE_INDEX = -1
 _PLACEHOLDER = re.compile(r"<(/?)x(\d+)(/?)>")
 _WRAPPERS = {"paragraph": {"p"}, "heading": {"h1", "h2", "h3", "h4", "h5", "h6"},
              "quote": {"blockquote"}, "list": {"ul", "ol"}, "table": {"table"},

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from pipeline.drafts.articles import load_extracted
 from pipeline.drafts.compose import BlockTemplates, compose
-from pipeline.document import PLAIN_KEYS, Block
+from pipeline.document import PLAIN_KEYS, TITLE_INDEX, Block
 from pipeline.drafts.edits import remember_human_edit
 from pipeline.drafts.store import lock_draft, revision_meta
 from pipeline.errors import PipelineError
@@ -239,7 +239,7 @@ def edit_title(
     draft.title = title
     draft.html = _recompose(draft, _blocks(draft), title, templates)
     refresh_checks(session, draft, [-1])
-    remember_human_edit(session, draft, -1, html_lib.escape(title, quote=False), author)
+    remember_human_edit(session, draft, TITLE_INDEX, html_lib.escape(title, quote=False), author)
     return _record_change(session, draft, author, "edited title", {"field": "title"})
 
 
