@@ -1,4 +1,4 @@
-"""Language tags as every stage compares them: one spelling, and the part that names the language."""
+"""Language tags as every stage compares them: one spelling, and the part naming the language."""
 
 from __future__ import annotations
 

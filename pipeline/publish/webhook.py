@@ -54,8 +54,9 @@ def publish_webhook(site: Site, document: dict, publication: Publication, revisi
                                  f"{error}") from None
     status = response.status_code
     if status == 429 or status >= 500:
+        retry_after = retry_after_seconds(response.headers.get("retry-after"))
         raise PublishUnavailable(f"webhook {site.url} answered HTTP {status}",
-                                 retry_after=retry_after_seconds(response.headers.get("retry-after")))
+                                 retry_after=retry_after)
     if not 200 <= status < 300:
         raise PublishRefused(f"webhook {site.url} refused the draft: HTTP {status}")
     answer = _answer(response)

@@ -113,8 +113,8 @@ class WordPress:
         code, message = _error_of(response)
         detail = f"{code}: {message}" if code else f"HTTP {status}"
         if status == 429 or status >= 500:
-            raise PublishUnavailable(f"wordpress: {detail}",
-                                     retry_after=retry_after_seconds(response.headers.get("retry-after")))
+            retry_after = retry_after_seconds(response.headers.get("retry-after"))
+            raise PublishUnavailable(f"wordpress: {detail}", retry_after=retry_after)
         if status == 401:
             raise PublishRefused(f"wordpress refused the application password for {self.user}")
         raise PublishRefused(f"wordpress: {detail}")

@@ -22,8 +22,9 @@ from pipeline.errors import InvalidURL, PipelineError
 from pipeline.fetch import canonicalize, check_url
 from pipeline.jobs.intake import enqueue
 from pipeline.db.models import Source, SourceItem, SourceRun, SourceRunState, utcnow
-from pipeline.sources import schedule as schedules
-from pipeline.sources.listing import Listing, read_listing
+import pipeline.sources.schedule as schedules
+from pipeline.sources.entries import Listing
+from pipeline.sources.listing import read_listing
 
 log = logging.getLogger(__name__)
 
