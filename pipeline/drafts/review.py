@@ -25,6 +25,7 @@ from pipeline.document import PLAIN_KEYS, TITLE_INDEX, Block
 from pipeline.drafts.edits import remember_human_edit
 from pipeline.drafts.store import lock_draft, revision_meta
 from pipeline.errors import PipelineError
+from pipeline.publish.enqueue import auto_publish
 from pipeline.translate.glossary import Term
 from pipeline.db.models import AuditEvent, Draft, DraftStatus, Revision, Segment
 from pipeline.drafts.render import render_blocks
@@ -257,8 +258,6 @@ def approve(session: Session, draft: Draft, actor: str, comment: str = "",
                              f"(revision {draft.approved_revision})")
     event = _decide(session, draft, DraftStatus.approved, actor, comment)
     draft.approved_revision = draft.revision
-    from pipeline.publish.enqueue import auto_publish  # publishing builds on review
-
     auto_publish(session, draft, actor)  # sites added with --auto get every approval
     return event
 

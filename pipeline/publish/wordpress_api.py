@@ -19,6 +19,7 @@ from config.settings import Settings
 from pipeline.fetch.http import USER_AGENT
 from pipeline.db.models import Site
 from pipeline.http_headers import retry_after_seconds
+from pipeline.publish.content import plain_text
 from pipeline.publish.errors import PublishRefused, PublishUnavailable
 
 API_REL = "https://api.w.org/"
@@ -197,6 +198,4 @@ def _error_of(response: httpx.Response) -> tuple[str, str]:
         return "", ""
     if not isinstance(data, dict):
         return "", ""
-    from pipeline.publish.content import plain_text
-
     return str(data.get("code", "")), plain_text(str(data.get("message", "")))[:300]
