@@ -19,8 +19,7 @@ from sqlalchemy.orm import Session
 
 from pipeline.db.models import Draft, Segment
 from pipeline.document import PLAIN_KEYS, TITLE_INDEX, Block
-from pipeline.ledger import memory
-from pipeline.ledger.memory import HUMAN, normalize
+from pipeline.ledger.memory import HUMAN, normalize, remember_human
 from pipeline.translate.markup import Encoded, encode
 
 _PLACEHOLDER = re.compile(r"<(/?)x(\d+)(/?)>")
@@ -72,8 +71,7 @@ def remember_human_edit(session: Session, draft: Draft, block_index: int, new_bl
         mapped = map_placeholders(encode_segment(translation, key), source_encoded)
         if mapped is None or not source_encoded.translatable:
             continue
-        memory.remember_human(session, source_lang, target_lang, source_encoded.markup,
-                              mapped, author)
+        remember_human(session, source_lang, target_lang, source_encoded.markup, mapped, author)
         remembered += 1
     return remembered
 
