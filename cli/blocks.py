@@ -21,7 +21,8 @@ def check_command(
 
     A template that does not compile or render exits 1 with its file and line.
     """
-    from pipeline.drafts.compose import BlockTemplates, primary_lang
+    from pipeline.drafts.compose import BlockTemplates
+    from pipeline.languages import primary_subtag
     from pipeline.errors import TemplateError
 
     settings = load_settings()
@@ -36,7 +37,7 @@ def check_command(
         typer.echo("no blocks: drafts get no header or footer")
         return
     known = sorted({variant for *_, variants in inventory for variant in variants})
-    langs = [primary_lang(lang)] if lang else known
+    langs = [primary_subtag(lang)] if lang else known
     for position, name, default, variants in inventory:
         typer.echo(f"{position}/{name}: default {default or '(none)'}; "
                    f"variants {' '.join(variants) or '(none)'}")

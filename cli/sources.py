@@ -35,7 +35,8 @@ def add_command(
     from pipeline.db.session import session_scope
     from pipeline.errors import InvalidSource, PipelineError
     from pipeline.fetch import check_url
-    from pipeline.sources import add_source, run_source
+    from pipeline.sources import add_source
+    from pipeline.sources.runs import run_source
     from pipeline.sources.listing import read_listing
     from pipeline.sources.schedule import next_slot, normalize
 
@@ -131,7 +132,8 @@ def run_command(
 
     from pipeline.db.session import session_scope
     from pipeline.db.models import Source
-    from pipeline.sources import get_source, run_due, run_source
+    from pipeline.sources import get_source
+    from pipeline.sources.runs import run_due, run_source
 
     if due and name:
         raise typer.BadParameter("give a NAME or --due, not both", param_hint="--due")

@@ -10,6 +10,10 @@ from dataclasses import dataclass, field, fields, replace
 from typing import Any, Iterator, Literal
 
 BlockKind = Literal["heading", "paragraph", "list", "quote", "figure", "table"]
+# Fields that hold plain text, not inline HTML: the title and a block's alt, cite and credit.
+# They are escaped before translation and rendering, and stripped of tags when edited.
+PLAIN_KEYS = frozenset({"title", "alt", "cite", "credit"})
+TITLE_INDEX = -1  # the block index segments of the title are stored under
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from pipeline.languages import normalize_tag
+
 MAX_ID = 2**31 - 1  # the largest INTEGER primary key on PostgreSQL
 MAX_URL_LENGTH = 2048  # the URL columns' size
 MAX_LANG_LENGTH = 16  # the language columns' size
@@ -74,7 +76,7 @@ def url_length_problem(url: str) -> str | None:
 def language_tag(value: str) -> str:
     """The BCP 47 tag in ``value``, lower-cased with "-" separators; InvalidInput if it is not
     one or is longer than the language columns hold."""
-    tag = value.strip().replace("_", "-").lower()
+    tag = normalize_tag(value)
     if not tag or len(tag) > MAX_LANG_LENGTH or not _BCP47.match(tag):
         shown = "".join(ch if ch.isprintable() else "?" for ch in value[:40])
         raise InvalidInput(f"not a language tag (BCP 47, e.g. nl, pt-BR, zh-Hant): {shown!r}")

@@ -159,7 +159,7 @@ class LocalRunner:
             log.exception("sweeper failed")
 
     def _run_sources(self) -> None:
-        from pipeline.sources import run_due_sources
+        from pipeline.sources.runs import run_due_sources
 
         try:
             run_due_sources(self.database_url, datetime.now(timezone.utc))

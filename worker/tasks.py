@@ -120,7 +120,7 @@ def sources_tick() -> int:
     """Run the feed and sitemap sources whose scheduled slot has come."""
     from datetime import datetime
 
-    from pipeline.sources import run_due_sources
+    from pipeline.sources.runs import run_due_sources
     from worker.dispatch import publish
 
     settings = get_settings()

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from pipeline.languages import primary_subtag
+
 _SPACES = " \u00a0\u202f\u2009"
 # Digit groups joined by one separator; a space only joins a following group of 3 digits.
 _NUMBER = re.compile(rf"\d+(?:(?:[.,'’]|[{_SPACES}](?=\d{{3}}(?!\d)))\d+)*")
@@ -262,7 +264,7 @@ def spelled_values(text: str, lang: str) -> set[Decimal]:
 
     Compounds count too: "thirty-six", "treinta y seis", "vint-i-nou", "doscientos".
     """
-    table = NUMBER_WORDS.get(lang.split("-")[0].lower())
+    table = NUMBER_WORDS.get(primary_subtag(lang))
 
     def lookup(word: str) -> set[int]:
         for form in (word, word[:-1] if word.endswith("s") else "",

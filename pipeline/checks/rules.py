@@ -10,15 +10,16 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any, Literal, Sequence
 
 import lxml.html
 from lxml import etree
 
+from pipeline import language_id
 from pipeline.extract.inline import plain_text
-from pipeline.document import Block
+from pipeline.document import TITLE_INDEX, Block
 from pipeline.checks.engine_marks import marked_words, split_codes
+from pipeline.languages import primary_subtag
 from pipeline.translate.glossary import Term, find_terms
 from pipeline.checks.numbers import extract_numbers, spelled_values, unmatched_numbers
 
@@ -126,7 +127,7 @@ def check_title(source_title: str, translated_title: str, source_lang: str,
     source, translated = plain_text(source_title), plain_text(translated_title)
     messages = _numbers(source, translated, source_lang, target_lang)
     messages += _engine_traces(source, translated)
-    return [Check(kind, -1, f"title: {message}") for kind, message in messages]
+    return [Check(kind, TITLE_INDEX, f"title: {message}") for kind, message in messages]
 
 
 def links(inline_html: str) -> list[str]:
@@ -151,7 +152,7 @@ def _links(source_html: list[str], translated_html: list[str]) -> list[tuple[Che
 
 def _untranslated(source: str, translated: str, source_lang: str,
                   target_lang: str) -> list[tuple[CheckKind, str]]:
-    source_lang, target_lang = _base(source_lang), _base(target_lang)
+    source_lang, target_lang = primary_subtag(source_lang), primary_subtag(target_lang)
     if source_lang == target_lang or not _is_prose(translated):
         return []
     if translated.casefold() == source.casefold() and _letters(source) >= UNTRANSLATED_MIN_LETTERS:
@@ -183,35 +184,23 @@ def _letters(text: str) -> int:
     return len(_LETTER.findall(text))
 
 
-def _base(lang: str) -> str:
-    return lang.strip().lower().replace("_", "-").split("-")[0]
-
-
-@lru_cache(maxsize=1)
-def _identifier():  # noqa: ANN202 - py3langid has no public type for it
-    from py3langid.langid import MODEL_FILE, LanguageIdentifier
-
-    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
-
-
 def _in_source_language(text: str, source_lang: str, target_lang: str) -> str | None:
     """``source_lang`` when the identifier is sure the text is in it rather than the target."""
-    identifier = _identifier()
-    if source_lang not in identifier.nb_classes:
+    if not language_id.known(source_lang):
         return None
-    ranked = dict(identifier.rank(text))
+    ranked = language_id.ranked(text)
     best = max(ranked, key=ranked.__getitem__)
     if best != source_lang or ranked[best] < LANGID_MIN_PROBABILITY:
         return None
     # A target the model does not know cannot be told apart; say nothing then.
-    if target_lang not in identifier.nb_classes:
+    if not language_id.known(target_lang):
         return None
     return source_lang
 
 
 def length_band(source_lang: str, target_lang: str) -> tuple[float, float]:
     """Tolerated range of translated/source character ratio for a language pair."""
-    source, target = _base(source_lang), _base(target_lang)
+    source, target = primary_subtag(source_lang), primary_subtag(target_lang)
     if target in _COMPACT_SCRIPTS and source not in _COMPACT_SCRIPTS:
         return (0.15, 1.0)
     if source in _COMPACT_SCRIPTS and target not in _COMPACT_SCRIPTS:

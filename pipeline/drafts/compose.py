@@ -23,6 +23,7 @@ from pipeline.document import Block, ExtractedArticle
 from pipeline.errors import TemplateError
 from pipeline.drafts.render import render_blocks
 from pipeline.drafts.sanitize import clean_html
+from pipeline.languages import normalize_tag, primary_subtag
 from pipeline.translate.labels import is_model, model_label
 
 Position = Literal["header", "footer"]
@@ -181,12 +182,7 @@ class BlockUse:
     @property
     def file_to_add(self) -> str:
         """The variant file that would give this block the target language's text."""
-        return f"{self.position}/{self.block}.{primary_lang(self.target_lang)}{SUFFIX}"
-
-
-def primary_lang(lang: str) -> str:
-    """``pt-BR`` -> ``pt``: the part of a tag that names a variant file."""
-    return lang.lower().replace("_", "-").split("-")[0]
+        return f"{self.position}/{self.block}.{primary_subtag(self.target_lang)}{SUFFIX}"
 
 
 @dataclass(frozen=True)
@@ -202,8 +198,8 @@ class _Block:
 
     def variant(self, lang: str) -> jinja2.Template | None:
         """The target language's own template (exact tag, then primary subtag), or None."""
-        lang = lang.lower().replace("_", "-")
-        return self.variants.get(lang) or self.variants.get(primary_lang(lang))
+        lang = normalize_tag(lang)
+        return self.variants.get(lang) or self.variants.get(primary_subtag(lang))
 
 
 class BlockTemplates:
@@ -249,7 +245,7 @@ class BlockTemplates:
             if not name or not _LANG.match(lang):
                 name, lang = stem, ""
             relative = f"{position}/{path.name}"
-            lang = lang.lower().replace("_", "-")
+            lang = normalize_tag(lang)
             slots.setdefault(name, {})[lang] = self._compile(relative, lang or "en")
         blocks = []
         for name in sorted(slots):
@@ -362,7 +358,7 @@ class Composed:
                      else "it was left out")
             checks.append({"kind": "block_language", "block": None,
                            "message": f"block {use.position}/{use.block} has no "
-                                      f"{primary_lang(use.target_lang)} variant: {shown}; "
+                                      f"{primary_subtag(use.target_lang)} variant: {shown}; "
                                       f"add {use.file_to_add} to the blocks folder"})
         return checks
 

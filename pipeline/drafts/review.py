@@ -21,18 +21,17 @@ from sqlalchemy.orm import Session
 
 from pipeline.drafts.articles import load_extracted
 from pipeline.drafts.compose import BlockTemplates, compose
-from pipeline.document import Block
+from pipeline.document import PLAIN_KEYS, TITLE_INDEX, Block
+from pipeline.drafts.edits import remember_human_edit
 from pipeline.drafts.store import lock_draft, revision_meta
 from pipeline.errors import PipelineError
+from pipeline.publish.enqueue import auto_publish
 from pipeline.translate.glossary import Term
-from pipeline.ledger.memory import remember_human_edit
 from pipeline.db.models import AuditEvent, Draft, DraftStatus, Revision, Segment
 from pipeline.drafts.render import render_blocks
 from pipeline.checks.revisions import refresh as refresh_checks
 from pipeline.drafts.sanitize import clean_inline
 
-# Fields of a block that hold plain text, not inline HTML (render escapes them).
-PLAIN_KEYS = frozenset({"alt", "cite", "credit"})
 MAX_TEXT = 100_000
 
 
@@ -241,7 +240,7 @@ def edit_title(
     draft.title = title
     draft.html = _recompose(draft, _blocks(draft), title, templates)
     refresh_checks(session, draft, [-1])
-    remember_human_edit(session, draft, -1, html_lib.escape(title, quote=False), author)
+    remember_human_edit(session, draft, TITLE_INDEX, html_lib.escape(title, quote=False), author)
     return _record_change(session, draft, author, "edited title", {"field": "title"})
 
 
@@ -259,8 +258,6 @@ def approve(session: Session, draft: Draft, actor: str, comment: str = "",
                              f"(revision {draft.approved_revision})")
     event = _decide(session, draft, DraftStatus.approved, actor, comment)
     draft.approved_revision = draft.revision
-    from pipeline.publish.enqueue import auto_publish  # publishing builds on review
-
     auto_publish(session, draft, actor)  # sites added with --auto get every approval
     return event
 

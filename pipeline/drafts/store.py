@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime, time, timezone
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import delete, func, insert, select, union, update
+from sqlalchemy.orm import Session, defer, selectinload
 
 from pipeline.db.session import insert_or_ignore
 from pipeline.drafts.render import clean_block
@@ -17,6 +18,7 @@ from pipeline.db.models import (
     Draft,
     DraftStatus,
     Job,
+    JobState,
     Revision,
     Segment,
     utcnow,
@@ -177,8 +179,6 @@ def list_drafts(session: Session, status: str | None = None, limit: int | None =
 
 def counts(session: Session) -> dict[str, dict[str, int]]:
     """Jobs by state and drafts by status, every known state present (zero when none)."""
-    from pipeline.db.models import JobState
-
     jobs = {state.value: 0 for state in JobState}
     jobs.update(dict(session.execute(select(Job.state, func.count()).group_by(Job.state)).all()))
     drafts = {status.value: 0 for status in DraftStatus}
@@ -203,11 +203,6 @@ def search_drafts(
     session: Session, filters: DraftFilters, page: int = 1, per_page: int = 25,
 ) -> tuple[list[Draft], int]:
     """One page of drafts, newest first, and how many match in all."""
-    from datetime import datetime, time, timezone
-
-    from sqlalchemy import union
-    from sqlalchemy.orm import defer, selectinload
-
     conditions = []
     if filters.status:
         conditions.append(Draft.status == filters.status)

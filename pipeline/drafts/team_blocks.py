@@ -14,6 +14,7 @@ import lxml.html
 from lxml import etree
 
 from pipeline.drafts.compose import POSITIONS, BlockTemplates, Position
+from pipeline.languages import normalize_tag, primary_subtag
 
 
 @dataclass(frozen=True)
@@ -37,13 +38,13 @@ class _Slot:
 def _slots(templates: BlockTemplates, position: Position, lang: str) -> list[_Slot]:
     # compose's own lookup (_Block.for_lang) decides the file; only the "is there a variant"
     # question is asked here, so both always agree on which file was used.
-    lang = lang.lower().replace("_", "-")
+    lang = normalize_tag(lang)
     slots = []
     for block in templates.blocks_at(position):
         template = block.for_lang(lang)
         if template is None:
             continue
-        has_variant = lang in block.variants or lang.split("-")[0] in block.variants
+        has_variant = lang in block.variants or primary_subtag(lang) in block.variants
         slots.append(_Slot(block.name, (template.name or "").split("/")[-1], not has_variant))
     return slots
 

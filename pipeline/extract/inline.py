@@ -12,6 +12,7 @@ import re
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from lxml import etree
+from lxml import html as lxml_html
 
 _SPACE = re.compile(r"\s+")
 
@@ -158,8 +159,6 @@ def inline_html(element: etree._Element, base_url: str, *,
 
 def inline_fragment(markup: str, base_url: str) -> str:
     """Re-parse an inline HTML string and clean it again (e.g. after cutting it)."""
-    from lxml import html as lxml_html
-
     if not markup.strip():
         return ""
     wrapper = lxml_html.fragment_fromstring(markup, create_parent="div")

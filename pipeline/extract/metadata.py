@@ -12,6 +12,7 @@ import re
 
 from lxml import etree
 
+from pipeline import language_id
 from pipeline.extract.inline import drop_fragment, normalize_space, resolve_url
 from pipeline.validation import url_length_problem
 
@@ -101,10 +102,7 @@ def detected_language(text: str) -> str:
     """Two-letter language code guessed from the text itself (py3langid), or ""."""
     if len(text.strip()) < 20:
         return ""
-    import py3langid
-
-    code, _ = py3langid.classify(text[:5000])
-    return code.lower()[:2]
+    return language_id.most_likely(text[:5000]).lower()[:2]
 
 
 def lead_image(image: str | None, page_url: str) -> str:

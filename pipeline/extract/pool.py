@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import signal
 from concurrent.futures.process import BrokenProcessPool
 
 from pebble import ProcessExpired, ProcessPool
@@ -43,8 +44,6 @@ def _extract(html: str, url: str) -> ExtractedArticle:
 def _start() -> None:
     """In each new worker process (which has loaded the extraction stack by importing this
     module): leave Ctrl-C to the parent, which stops the pool when its runners are done."""
-    import signal
-
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 

@@ -6,8 +6,6 @@ requested; the whole fetch, redirects included, ends by ``settings.fetch_total_t
 
 from __future__ import annotations
 
-import email.utils
-import time
 from collections.abc import Callable
 from http import HTTPStatus
 from typing import TypeVar
@@ -22,9 +20,11 @@ from pipeline.fetch import body as page_body
 from pipeline.fetch.guard import resolve_and_check
 from pipeline.fetch.transport import Deadline, PinnedBackend, PinnedTransport
 from pipeline.fetch.urls import SCHEMES, canonicalize, host_and_port
+from pipeline.http_headers import retry_after_seconds
 
 USER_AGENT = "transdraft/0.1 (+https://github.com/transdraft)"
 REDIRECT_STATUSES = (301, 302, 303, 307, 308)
+HTML_ACCEPT = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.1"
 XML_ACCEPT = ("application/rss+xml,application/atom+xml,application/xml;q=0.9,text/xml;q=0.9,"
               "*/*;q=0.1")
 
@@ -38,8 +38,8 @@ def fetch(url: str, settings: Settings) -> FetchedPage:
     :class:`FetchFailed` when the answer is unusable for good (4xx, not HTML, too large, ...)
     and :class:`FetchUnavailable` when a later try may work (timeouts, 429, 5xx, network).
     """
-    return _get(url, settings, "text/html,application/xhtml+xml;q=0.9,*/*;q=0.1",
-                lambda response, requested, final: _page(response, requested, final, settings))
+    return guarded_get(url, settings, HTML_ACCEPT,
+                       lambda answer, asked, final: _page(answer, asked, final, settings))
 
 
 def fetch_xml(url: str, settings: Settings) -> FetchedXML:
@@ -48,12 +48,12 @@ def fetch_xml(url: str, settings: Settings) -> FetchedXML:
     The same guard, redirect, timeout and size rules apply; a gzip-compressed body
     (``sitemap.xml.gz``) is inflated under the same size cap. The bytes are not parsed here.
     """
-    return _get(url, settings, XML_ACCEPT,
-                lambda response, requested, final: _xml(response, requested, final, settings))
+    return guarded_get(url, settings, XML_ACCEPT,
+                       lambda answer, asked, final: _xml(answer, asked, final, settings))
 
 
-def _get(url: str, settings: Settings, accept: str,
-         read: Callable[[httpx.Response, str, str], T]) -> T:
+def guarded_get(url: str, settings: Settings, accept: str,
+                read: Callable[[httpx.Response, str, str], T]) -> T:
     """GET ``url`` through the SSRF guard, hop by hop; ``read`` turns the final answer into T."""
     requested = canonicalize(url)
     deadline = Deadline(settings.fetch_total_timeout)
@@ -122,12 +122,12 @@ def _redirect_target(response: httpx.Response, current: str) -> str | None:
         raise FetchFailed(f"bad redirect to {location!r}: {exc.reason}") from None
 
 
-def _check_status(response: httpx.Response) -> int:
+def check_status(response: httpx.Response) -> int:
     """The status code of a usable answer; 429 and 5xx are worth a retry, others are not."""
     status = response.status_code
     if status == 429 or status >= 500:
-        raise FetchUnavailable(_status_reason(response),
-                               retry_after=_retry_after(response.headers.get("retry-after")))
+        retry_after = retry_after_seconds(response.headers.get("retry-after"))
+        raise FetchUnavailable(_status_reason(response), retry_after=retry_after)
     if not 200 <= status < 300:
         raise FetchFailed(_status_reason(response))
     return status
@@ -135,7 +135,7 @@ def _check_status(response: httpx.Response) -> int:
 
 def _page(response: httpx.Response, requested: str, final: str,
           settings: Settings) -> FetchedPage:
-    status = _check_status(response)
+    status = check_status(response)
     content_type = response.headers.get("content-type")
     media_type = page_body.media_type(content_type)
     if media_type and media_type not in page_body.HTML_TYPES:
@@ -156,7 +156,7 @@ def _page(response: httpx.Response, requested: str, final: str,
 
 def _xml(response: httpx.Response, requested: str, final: str,
          settings: Settings) -> FetchedXML:
-    status = _check_status(response)
+    status = check_status(response)
     media_type = page_body.media_type(response.headers.get("content-type"))
     if media_type and not page_body.may_be_xml(media_type):
         raise FetchFailed(f"unsupported content type {media_type}")
@@ -176,20 +176,6 @@ def _status_reason(response: httpx.Response) -> str:
     except ValueError:
         phrase = response.reason_phrase
     return f"HTTP {response.status_code} {phrase}".rstrip()
-
-
-def _retry_after(value: str | None) -> float | None:
-    """Seconds to wait from a Retry-After header: a number of seconds or an HTTP date."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, when.timestamp() - time.time())
 
 
 def _network_error(host: str, exc: httpx.TransportError) -> Exception:

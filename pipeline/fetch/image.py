@@ -10,7 +10,7 @@ import httpx
 from config.settings import Settings
 from pipeline.errors import FetchFailed
 from pipeline.fetch import body as page_body
-from pipeline.fetch.http import _check_status, _get
+from pipeline.fetch.http import check_status, guarded_get
 
 # The raster formats WordPress accepts by default. SVG is left out on purpose: it is a
 # document that can carry script, and WordPress refuses it anyway.
@@ -34,7 +34,7 @@ class FetchedImage:
 def fetch_image(url: str, settings: Settings) -> FetchedImage:
     """The image at ``url``; :class:`FetchFailed` when it is not one of IMAGE_TYPES."""
     def read(response: httpx.Response, requested: str, final: str) -> FetchedImage:
-        _check_status(response)
+        check_status(response)
         media_type = page_body.media_type(response.headers.get("content-type"))
         if media_type not in IMAGE_TYPES:
             raise FetchFailed(f"not an image: unsupported content type {media_type or 'none'}"
@@ -46,4 +46,4 @@ def fetch_image(url: str, settings: Settings) -> FetchedImage:
             raise FetchFailed(f"empty image at {url}")
         return FetchedImage(requested, data, media_type)
 
-    return _get(url, settings, ",".join(IMAGE_TYPES) + ";q=0.9,*/*;q=0.1", read)
+    return guarded_get(url, settings, ",".join(IMAGE_TYPES) + ";q=0.9,*/*;q=0.1", read)

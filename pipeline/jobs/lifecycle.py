@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from config.settings import Settings
 from pipeline.drafts.articles import save_article
 from pipeline.errors import PipelineError, ProviderUnavailable
-from pipeline.fetch import fetch
+from pipeline.fetch.http import fetch
 from pipeline.fetch.canonical import article_url
 from pipeline.db.models import Job, JobStage, JobState, utcnow
 from pipeline.reasons import reason_line
@@ -138,7 +138,7 @@ def run_stage(session: Session, job: Job, pipeline: Pipeline) -> StageOutcome:
     if job.stage == JobStage.publish.value:
         from pipeline.publish.stage import publish_stage  # publishing builds on this module
 
-        return publish_stage(session, job, pipeline)
+        return StageOutcome(job.id, None, publish_stage(session, job, pipeline.settings))
     return StageOutcome(job.id, None, job.draft_id)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from pipeline.db.session import insert_or_ignore
@@ -74,10 +75,7 @@ def _publication(session: Session, draft: Draft, site: Site) -> Publication:
 
 def _publish_job(session: Session, draft: Draft, site: Site, max_attempts: int
                  ) -> tuple[Job, bool]:
-    if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
     now = utcnow()
     key = job_key(site, draft)
     row = dict(url=draft.article.canonical_url, canonical_url=key, target_lang=draft.target_lang,

@@ -16,8 +16,9 @@ import json
 import httpx
 
 from config.settings import Settings
-from pipeline.fetch.http import USER_AGENT, _retry_after
+from pipeline.fetch.http import USER_AGENT
 from pipeline.db.models import Publication, Site
+from pipeline.http_headers import retry_after_seconds
 from pipeline.publish.errors import PublishRefused, PublishUnavailable
 from pipeline.publish.wordpress import RemotePost
 
@@ -53,8 +54,9 @@ def publish_webhook(site: Site, document: dict, publication: Publication, revisi
                                  f"{error}") from None
     status = response.status_code
     if status == 429 or status >= 500:
+        retry_after = retry_after_seconds(response.headers.get("retry-after"))
         raise PublishUnavailable(f"webhook {site.url} answered HTTP {status}",
-                                 retry_after=_retry_after(response.headers.get("retry-after")))
+                                 retry_after=retry_after)
     if not 200 <= status < 300:
         raise PublishRefused(f"webhook {site.url} refused the draft: HTTP {status}")
     answer = _answer(response)

@@ -16,8 +16,10 @@ from typing import Any
 import httpx
 
 from config.settings import Settings
-from pipeline.fetch.http import USER_AGENT, _retry_after
+from pipeline.fetch.http import USER_AGENT
 from pipeline.db.models import Site
+from pipeline.http_headers import retry_after_seconds
+from pipeline.publish.content import plain_text
 from pipeline.publish.errors import PublishRefused, PublishUnavailable
 
 API_REL = "https://api.w.org/"
@@ -112,8 +114,8 @@ class WordPress:
         code, message = _error_of(response)
         detail = f"{code}: {message}" if code else f"HTTP {status}"
         if status == 429 or status >= 500:
-            raise PublishUnavailable(f"wordpress: {detail}",
-                                     retry_after=_retry_after(response.headers.get("retry-after")))
+            retry_after = retry_after_seconds(response.headers.get("retry-after"))
+            raise PublishUnavailable(f"wordpress: {detail}", retry_after=retry_after)
         if status == 401:
             raise PublishRefused(f"wordpress refused the application password for {self.user}")
         raise PublishRefused(f"wordpress: {detail}")
@@ -196,6 +198,4 @@ def _error_of(response: httpx.Response) -> tuple[str, str]:
         return "", ""
     if not isinstance(data, dict):
         return "", ""
-    from pipeline.publish.content import plain_text
-
     return str(data.get("code", "")), plain_text(str(data.get("message", "")))[:300]

@@ -1,54 +1,28 @@
 """What a source lists: read a feed or sitemap into entries (URL and content fingerprint).
 
-A source's URL is fetched through :func:`pipeline.fetch.fetch_xml`, so the SSRF guard, the
+A source's URL is fetched through :func:`pipeline.fetch.http.fetch_xml`, so the SSRF guard, the
 redirect rules and the size cap apply to feeds and sitemaps exactly as to articles.
 """
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from urllib.parse import urljoin
 
+import lxml.html
 from lxml import etree
 
 from config.settings import Settings
 from pipeline.document import FetchedXML
 from pipeline.errors import SourceUnreadable
-from pipeline.fetch import fetch_xml
+from pipeline.fetch.http import fetch_xml
 from pipeline.db.models import SourceKind
 from pipeline.sources import xmldoc
+from pipeline.sources.entries import Fetcher, Listing
+from pipeline.sources.feeds import read_feed
+from pipeline.sources.sitemaps import read_sitemap, read_text_sitemap
 
 FEED_ROOTS = {"rss": SourceKind.feed, "rdf": SourceKind.feed, "feed": SourceKind.feed,
               "urlset": SourceKind.sitemap, "sitemapindex": SourceKind.sitemap}
-
-Fetcher = Callable[[str], FetchedXML]
-
-
-@dataclass(frozen=True)
-class Entry:
-    """One article a source lists."""
-
-    url: str  # absolute, as listed
-    fingerprint: str  # sha256 of what says the entry changed (updated date, lastmod, text)
-    title: str = ""
-
-
-@dataclass
-class Listing:
-    """Everything one reading of a source found."""
-
-    kind: SourceKind
-    entries: list[Entry] = field(default_factory=list)
-    failed: int = 0  # parts that could not be read (sub-sitemaps)
-    problems: list[str] = field(default_factory=list)  # worth a warning on the run
-
-
-def fingerprint(*parts: str | None) -> str:
-    """A stable hash of the parts that say whether an entry's content changed."""
-    material = "\x1f".join((part or "").strip() for part in parts)
-    return hashlib.sha256(material.encode("utf-8")).hexdigest()
 
 
 def detect_kind(data: bytes) -> SourceKind:
@@ -70,9 +44,6 @@ def read_listing(url: str, kind: SourceKind | str | None, settings: Settings,
     Raises the fetch errors (:class:`FetchRefused`, :class:`FetchFailed`, ...) and
     :class:`SourceUnreadable` when the document is not the feed or sitemap expected.
     """
-    from pipeline.sources.feeds import read_feed
-    from pipeline.sources.sitemaps import read_sitemap, read_text_sitemap
-
     fetch = fetcher or (lambda address: fetch_xml(address, settings))
     document = fetch(url)
     wanted = SourceKind(kind) if kind else None
@@ -95,8 +66,6 @@ def read_listing(url: str, kind: SourceKind | str | None, settings: Settings,
 
 def feed_links(document: FetchedXML) -> list[str]:
     """The feeds an HTML page announces with ``<link rel="alternate" type="...rss|atom...">``."""
-    import lxml.html
-
     try:
         page = lxml.html.document_fromstring(document.data)
     except (etree.ParserError, ValueError):

@@ -11,7 +11,7 @@ from pipeline.errors import InvalidSource
 from pipeline.fetch import canonicalize, check_url
 from pipeline.fetch.urls import host_and_port
 from pipeline.db.models import Source, SourceKind, SourceRun
-from pipeline.sources import schedule as schedules
+import pipeline.sources.schedule as schedules
 
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$")
 

@@ -16,13 +16,15 @@ from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from config.settings import Settings, get_settings
+from pipeline.db.batches import batches
 from pipeline.db.session import insert_or_ignore, session_scope
 from pipeline.errors import InvalidURL, PipelineError
 from pipeline.fetch import canonicalize, check_url
 from pipeline.jobs.intake import enqueue
 from pipeline.db.models import Source, SourceItem, SourceRun, SourceRunState, utcnow
-from pipeline.sources import schedule as schedules
-from pipeline.sources.listing import Listing, read_listing
+import pipeline.sources.schedule as schedules
+from pipeline.sources.entries import Listing
+from pipeline.sources.listing import read_listing
 
 log = logging.getLogger(__name__)
 
@@ -203,10 +205,10 @@ def _take_in(session: Session, run: SourceRun, listing: Listing, target_lang: st
                                    SourceItem.canonical_url == canonical)
                             .values(job_id=job.id))
         counts[outcome] += 1
-    for start in range(0, len(unchanged), 500):
+    for chunk in batches(unchanged):
         session.execute(update(SourceItem)
                         .where(SourceItem.source_id == source_id,
-                               SourceItem.canonical_url.in_(unchanged[start:start + 500]))
+                               SourceItem.canonical_url.in_(chunk))
                         .values(last_seen_at=now))
     for key, value in counts.items():
         setattr(run, key, value)

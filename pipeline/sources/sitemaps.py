@@ -12,7 +12,7 @@ from pipeline.document import FetchedXML
 from pipeline.errors import PipelineError, SourceUnreadable
 from pipeline.db.models import SourceKind
 from pipeline.sources import xmldoc
-from pipeline.sources.listing import Entry, Fetcher, Listing, fingerprint
+from pipeline.sources.entries import Entry, Fetcher, Listing, fingerprint
 
 NEWS_NS = "http://www.google.com/schemas/sitemap-news/0.9"
 MAX_DEPTH = 2  # an index may list indexes once (the protocol says never; some sites do)

@@ -6,8 +6,6 @@ its API allows. It never sees block templates, credits or URLs; the translator f
 
 from __future__ import annotations
 
-import email.utils
-import time
 from urllib.parse import urlsplit
 from abc import ABC, abstractmethod
 
@@ -20,34 +18,15 @@ from pipeline.errors import (
     ProviderUnavailable,
     ProviderUnreachable,
 )
+from pipeline.http_headers import retry_after_seconds
 from pipeline.reasons import fails_fast, network_cause, unreachable
 from pipeline.translate.context import ArticleContext, Refused, RequestUsage
 
 QUOTA_EXCEEDED = "provider quota exceeded"
 
 
-def primary_subtag(lang: str) -> str:
-    """``"pt-BR"`` -> ``"pt"``; the part of a language tag that decides "same language"."""
-    return lang.replace("_", "-").split("-", 1)[0].strip().lower()
-
-
 def unsupported_pair(source: str, target: str) -> ProviderError:
     return ProviderError(f"unsupported language pair {source}->{target}")
-
-
-def parse_retry_after(value: str | None) -> float | None:
-    """Seconds from a Retry-After header (delta-seconds or an HTTP date)."""
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, when.timestamp() - time.time())
 
 
 def unreachable_error(url: str, error: BaseException) -> ProviderUnreachable:
@@ -156,7 +135,7 @@ class HttpProvider(Provider):
     def _error_for(self, response: httpx.Response) -> PipelineError:
         """Override to read provider-specific error bodies; the default uses the status."""
         return status_error(self.name, response.status_code, response.text,
-                            parse_retry_after(response.headers.get("retry-after")))
+                            retry_after_seconds(response.headers.get("retry-after")))
 
     def close(self) -> None:
         self._http.close()

@@ -11,7 +11,6 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from typing import TYPE_CHECKING
 
 from pipeline.errors import (
     BudgetExceeded,
@@ -26,9 +25,7 @@ from pipeline.translate.base import QUOTA_EXCEEDED, Provider
 from pipeline.translate.context import ArticleContext, Refused, RequestUsage
 from pipeline.translate.markup import Encoded, decode, placeholder_form
 from pipeline.translate.packing import pack, split_text
-
-if TYPE_CHECKING:
-    from pipeline.translate.translator import Unit
+from pipeline.translate.units import Unit
 
 MACHINE, PLAIN = "machine", "plain"
 # Cool-downs when the provider gives no Retry-After (seconds).

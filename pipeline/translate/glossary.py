@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.errors import PermanentError
+from pipeline.languages import normalize_tag, primary_subtag
 
 # Anything in <...> is opaque: real tags, the translator's <xN> placeholders, comments.
 _TAG = re.compile(r"<!--.*?-->|<[^>]*>", re.DOTALL)
@@ -152,10 +153,10 @@ class Glossary:
 
     def for_target(self, lang: str) -> list[Term]:
         """The terms for target ``lang`` (``pt-BR`` falls back to ``pt`` when it has no table)."""
-        lang = lang.strip().lower().replace("_", "-")
+        lang = normalize_tag(lang)
         if lang in self.terms:
             return list(self.terms[lang])
-        return list(self.terms.get(lang.split("-")[0], ()))
+        return list(self.terms.get(primary_subtag(lang), ()))
 
     def mask(self, text: str, target_lang: str) -> Masked:
         """Swap every glossary term in the text nodes of ``text`` for a ``<gN/>`` placeholder."""

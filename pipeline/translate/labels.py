@@ -7,6 +7,8 @@ says it (a Dutch block gets "het taalmodel ...").
 
 from __future__ import annotations
 
+from pipeline.languages import primary_subtag
+
 LLM_PREFIX = "llm:"
 _MODEL_PHRASES = {
     "en": "the language model {model}",
@@ -27,7 +29,7 @@ def is_model(provider: str) -> bool:
 
 def model_label(provider: str, lang: str = "en") -> str:
     """``"llm:qwen2.5-7b-instruct"`` -> ``"the language model qwen2.5-7b-instruct"``."""
-    lang = lang.replace("_", "-").split("-")[0].lower()
+    lang = primary_subtag(lang)
     model = provider.strip()[len(LLM_PREFIX):].strip() if ":" in provider else ""
     if not model:
         return _ANY_MODEL.get(lang, _ANY_MODEL["en"])

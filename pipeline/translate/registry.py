@@ -40,9 +40,9 @@ def make_provider(name: str, settings: Settings) -> Provider:
     if name == "apertium":
         return ApertiumProvider(timeout, _required(settings.apertium_url, name, "APERTIUM_URL"))
     if name == "llm":
-        # Deliberately here: the openai client takes about a second to import, which every
-        # CLI command and worker would pay although few configure a language model.
-        from pipeline.translate.providers.llm import LLMProvider
+        # The openai client takes about a second to import, which every CLI command and
+        # worker would pay although few configure a language model.
+        from pipeline.translate.providers.llm import LLMProvider  # lazy: openai is slow to load
 
         return LLMProvider(settings.llm_timeout, _required(settings.llm_url, name, "LLM_URL"),
                            _required(settings.llm_model, name, "LLM_MODEL"),

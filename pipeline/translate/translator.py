@@ -21,11 +21,12 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from pipeline.document import Block, ExtractedArticle
+from pipeline.document import TITLE_INDEX, Block, ExtractedArticle
 from pipeline.errors import ProviderError
-from pipeline.translate.glossary import Masked, Term, mask_terms
+from pipeline.languages import primary_subtag
+from pipeline.translate.glossary import Masked, Term
 from pipeline.translate.acceptance import unacceptable
-from pipeline.translate.base import Provider, primary_subtag
+from pipeline.translate.base import Provider
 from pipeline.translate.context import ArticleContext
 from pipeline.translate.chain import (
     MACHINE,
@@ -35,11 +36,9 @@ from pipeline.translate.chain import (
     ProviderChain,
     Recalled,
 )
-from pipeline.translate.markup import Encoded, decode, encode, strip_placeholders
+from pipeline.translate.markup import decode, strip_placeholders
+from pipeline.translate.units import Unit, collect_units
 
-TITLE_INDEX = -1
-# Segments whose field holds plain text rather than inline HTML.
-_PLAIN_KEYS = {"alt", "cite"}
 _GLOSSARY_PLACEHOLDER = re.compile(r"<\s*(g\d+)\s*/?\s*>(?:\s*<\s*/\s*\1\s*>)?", re.I)
 
 SAME, MEMORY, HUMAN = "same", "memory", "human"
@@ -77,19 +76,6 @@ class TranslationResult:
     @property
     def plain_fallbacks(self) -> list[SegmentTranslation]:
         return [s for s in self.segments if s.origin == PLAIN]
-
-
-@dataclass(eq=False)
-class Unit:
-    """One segment of the article as it is sent: glossary-masked, markup encoded."""
-
-    block_index: int
-    key: str
-    source: str  # as stored: inline HTML, or plain text for title/alt/cite
-    is_plain: bool
-    masked: Masked  # glossary terms swapped for <gN/>
-    encoded: Encoded  # the masked HTML with markup as placeholders
-    unmasked: Encoded  # without glossary masking: how reviewer translations are keyed
 
 
 def translate_article(article: ExtractedArticle, target: str,
@@ -194,26 +180,6 @@ def article_context(article: ExtractedArticle, units: list[Unit],
         before = html.unescape(strip_placeholders(unit.encoded.text))[:600]
     return ArticleContext(article.title, preceding,
                           tuple((term.source, term.target) for term in glossary))
-
-
-def collect_units(article: ExtractedArticle, glossary: Sequence[Term] = ()) -> list[Unit]:
-    """The title and every translatable block segment, in reading order."""
-    units: list[Unit] = []
-    terms = list(glossary)
-
-    def add(index: int, key: str, value: str, is_plain: bool) -> None:
-        source_html = html.escape(value, quote=False) if is_plain else value
-        masked = mask_terms(source_html, terms)
-        encoded = encode(masked.text)
-        unmasked = encode(source_html) if masked.replacements else encoded
-        units.append(Unit(index, key, value, is_plain, masked, encoded, unmasked))
-
-    if article.title.strip():
-        add(TITLE_INDEX, "title", article.title, True)
-    for index, block in enumerate(article.blocks):
-        for key, value in block.segments():
-            add(index, key, value, key in _PLAIN_KEYS)
-    return units
 
 
 def _put_terms(text: str, masked: Masked) -> str:

@@ -7,10 +7,10 @@ import re
 import httpx
 
 from pipeline.errors import PipelineError, ProviderError
+from pipeline.http_headers import retry_after_seconds
+from pipeline.languages import primary_subtag
 from pipeline.translate.base import (
     HttpProvider,
-    parse_retry_after,
-    primary_subtag,
     status_error,
     unsupported_pair,
 )
@@ -90,4 +90,4 @@ class ApertiumProvider(HttpProvider):
         if response.status_code == 400 and "pair" in detail.lower():
             return ProviderError(f"apertium: {detail}")
         return status_error(self.name, response.status_code, detail,
-                            parse_retry_after(response.headers.get("retry-after")))
+                            retry_after_seconds(response.headers.get("retry-after")))

@@ -24,7 +24,8 @@ import requests
 from deep_translator import exceptions as dt
 
 from pipeline.errors import ProviderError, ProviderUnavailable
-from pipeline.translate.base import parse_retry_after, provider_url, status_error, unreachable_error
+from pipeline.http_headers import retry_after_seconds
+from pipeline.translate.base import provider_url, status_error, unreachable_error
 
 # Used when deep-translator is called outside an exchange() scope: still never unbounded.
 FALLBACK_TIMEOUT = 30.0
@@ -127,7 +128,7 @@ def call(provider, function, text: str):
                 raise ProviderUnavailable(
                     f"{provider.name}: request failed ({type(exc).__name__})") from exc
             raise status_error(provider.name, answer.status_code, answer.text[:200],
-                               parse_retry_after(answer.headers.get("retry-after"))) from exc
+                               retry_after_seconds(answer.headers.get("retry-after"))) from exc
         except dt.TranslationNotFound as exc:
             raise ProviderError(
                 f"{provider.name}: the answer holds no translation (has the page changed?)"

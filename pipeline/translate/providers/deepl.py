@@ -5,11 +5,11 @@ from __future__ import annotations
 import httpx
 
 from pipeline.errors import PipelineError, ProviderError, ProviderRateLimited
+from pipeline.http_headers import retry_after_seconds
+from pipeline.languages import primary_subtag
 from pipeline.translate.base import (
     QUOTA_EXCEEDED,
     HttpProvider,
-    parse_retry_after,
-    primary_subtag,
     status_error,
     unsupported_pair,
 )
@@ -66,7 +66,7 @@ class DeepLProvider(HttpProvider):
             detail = str(response.json().get("message", ""))
         except (ValueError, AttributeError):
             detail = response.text[:200]
-        retry_after = parse_retry_after(response.headers.get("retry-after"))
+        retry_after = retry_after_seconds(response.headers.get("retry-after"))
         if status == 456:
             return ProviderRateLimited(f"{QUOTA_EXCEEDED} (deepl: HTTP 456 character limit "
                                        "of the billing period reached)")

@@ -11,10 +11,10 @@ from __future__ import annotations
 import httpx
 
 from pipeline.errors import PipelineError, ProviderError
+from pipeline.http_headers import retry_after_seconds
+from pipeline.languages import primary_subtag
 from pipeline.translate.base import (
     HttpProvider,
-    parse_retry_after,
-    primary_subtag,
     status_error,
     unsupported_pair,
 )
@@ -73,4 +73,4 @@ class LibreProvider(HttpProvider):
         if status == 400 and ("not supported" in lowered or "language" in lowered):
             return unsupported_pair(*self._pair)
         return status_error(self.name, status, detail,
-                            parse_retry_after(response.headers.get("retry-after")))
+                            retry_after_seconds(response.headers.get("retry-after")))

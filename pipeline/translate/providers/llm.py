@@ -22,7 +22,8 @@ import httpx
 import openai
 
 from pipeline.errors import PipelineError, ProviderError, ProviderUnavailable
-from pipeline.translate.base import Provider, parse_retry_after, status_error, unreachable_error
+from pipeline.http_headers import retry_after_seconds
+from pipeline.translate.base import Provider, status_error, unreachable_error
 from pipeline.translate.context import ArticleContext, Refused, RequestUsage
 from pipeline.translate.providers.llm_answers import AnswerInvalid, parse_answer, segment_problem
 from pipeline.translate.providers.llm_request import (
@@ -171,7 +172,7 @@ class LLMProvider(Provider):
                 return ProviderError(f"{self.name}: {self.host} has no model {self.model!r} "
                                      f"or no /chat/completions (HTTP 404)")
             return status_error(self.name, error.status_code, detail,
-                                parse_retry_after(error.response.headers.get("retry-after")))
+                                retry_after_seconds(error.response.headers.get("retry-after")))
         return ProviderUnavailable(f"{self.name}: {type(error).__name__} from {self.host}")
 
     def close(self) -> None:

@@ -14,9 +14,10 @@ import html
 import json
 import re
 from collections import Counter
-from functools import lru_cache
 
+from pipeline import language_id
 from pipeline.checks.numbers import extract_numbers, spelled_values, unmatched_numbers
+from pipeline.languages import primary_subtag
 from pipeline.translate.acceptance import unacceptable
 from pipeline.translate.markup import strip_placeholders
 
@@ -158,19 +159,11 @@ def language_problem(answer: str, source: str, target: str) -> str | None:
     plain = _plain(answer)
     if len(_LETTER.findall(plain)) < LANGID_MIN_LETTERS:
         return None
-    identifier = _identifier()
-    wanted = target.replace("_", "-").split("-")[0].lower()
-    if wanted not in identifier.nb_classes:
+    wanted = primary_subtag(target)
+    if not language_id.known(wanted):
         return None  # a language the identifier does not know cannot be told apart
-    ranked = dict(identifier.rank(plain))
+    ranked = language_id.ranked(plain)
     best = max(ranked, key=ranked.__getitem__)
     if best != wanted and ranked[best] >= LANGID_MIN_PROBABILITY:
         return f"answered in {best}, not {wanted}"
     return None
-
-
-@lru_cache(maxsize=1)
-def _identifier():  # noqa: ANN202 - py3langid has no public type for it
-    from py3langid.langid import MODEL_FILE, LanguageIdentifier  # loaded once, when needed
-
-    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)

@@ -14,6 +14,7 @@ import html
 import json
 from dataclasses import dataclass
 
+from pipeline.languages import primary_subtag
 from pipeline.translate.context import ArticleContext
 
 # Raise when the wording of the instructions changes: the translation memory keys on it.
@@ -61,7 +62,7 @@ exactly; answer with the JSON object only."""
 
 def language_name(code: str) -> str:
     """``"es"`` -> ``"Spanish"``; unknown codes stay as they are."""
-    return LANGUAGE_NAMES.get(code.replace("_", "-").split("-")[0].lower(), code)
+    return LANGUAGE_NAMES.get(primary_subtag(code), code)
 
 
 def instructions(source: str, target: str, glossary: tuple[tuple[str, str], ...] = (),

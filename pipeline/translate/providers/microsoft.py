@@ -10,10 +10,10 @@ from __future__ import annotations
 import httpx
 
 from pipeline.errors import PipelineError, ProviderError, ProviderRateLimited
+from pipeline.http_headers import retry_after_seconds
 from pipeline.translate.base import (
     QUOTA_EXCEEDED,
     HttpProvider,
-    parse_retry_after,
     status_error,
     unsupported_pair,
 )
@@ -62,4 +62,4 @@ class MicrosoftProvider(HttpProvider):
         if code in (400035, 400036):  # source / target language is not valid
             return unsupported_pair(*self._pair)
         return status_error(self.name, status, detail,
-                            parse_retry_after(response.headers.get("retry-after")))
+                            retry_after_seconds(response.headers.get("retry-after")))

@@ -8,11 +8,11 @@ from deep_translator.constants import MY_MEMORY_LANGUAGES_TO_CODES
 from deep_translator.exceptions import LanguageNotSupportedException
 
 from pipeline.errors import ProviderError, ProviderRateLimited
+from pipeline.languages import primary_subtag
 from pipeline.translate.providers import deep_requests
 from pipeline.translate.base import (
     QUOTA_EXCEEDED,
     LineJoinedProvider,
-    primary_subtag,
     status_error,
     unsupported_pair,
 )

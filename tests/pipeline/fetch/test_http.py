@@ -17,7 +17,7 @@ import pytest
 
 from config.settings import Settings
 from pipeline.errors import FetchFailed, FetchRefused, FetchUnavailable, InvalidURL
-from pipeline.fetch import fetch
+from pipeline.fetch.http import fetch
 from tests.stubs.server import Response
 
 ARTICLE = ("<!DOCTYPE html><html><head><title>Story</title></head>"

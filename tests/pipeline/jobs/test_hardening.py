@@ -19,7 +19,8 @@ from pipeline.fetch import canonicalize
 from pipeline.fetch.guard import resolve_and_check
 from pipeline.db.models import Job
 from pipeline.drafts.render import render_markdown
-from pipeline.sources import add_source, run_source
+from pipeline.sources import add_source
+from pipeline.sources.runs import run_source
 from tests.pipeline.sources import feeds
 from tests.stubs.server import Response
 

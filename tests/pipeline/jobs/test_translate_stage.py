@@ -18,7 +18,7 @@ from pipeline.db.session import session_scope, upgrade
 from pipeline.errors import BudgetExceeded, ProviderUnavailable
 from pipeline.jobs.intake import enqueue
 from pipeline.jobs.lifecycle import Pipeline, run_inline
-from pipeline.ledger.memory import remember_human_edit
+from pipeline.drafts.edits import remember_human_edit
 from pipeline.db.models import AuditEvent, Draft, Job, Revision, TranslationMemory
 from tests.stubs.news_site import OTHER_PARAGRAPHS, PARAGRAPHS, NewsSite
 from tests.stubs.server import StubServer

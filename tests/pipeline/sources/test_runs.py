@@ -13,7 +13,8 @@ from config.settings import Settings
 from pipeline.db.session import session_scope, upgrade
 from pipeline.jobs.intake import enqueue
 from pipeline.db.models import Job, JobState, Source, SourceItem, SourceRun
-from pipeline.sources import add_source, run_due_sources, run_source
+from pipeline.sources import add_source
+from pipeline.sources.runs import run_due_sources, run_source
 from tests.pipeline.sources import feeds
 from tests.stubs.server import Response
 
