@@ -1,6 +1,6 @@
 """The publish stage: put the approved revision of the job's draft on the job's site.
 
-Run by :func:`pipeline.jobs.lifecycle.run_stage` like fetch and translate, so it is claimed with a
+Run by :func:`pipeline.jobs.stages.run_stage` like fetch and translate, so it is claimed with a
 lease, retried with backoff on :class:`PublishUnavailable` and failed with the reason on a
 refusal. The remote call happens before the transaction commits; if the commit (or the
 worker) is lost, the next attempt finds the post by its slug and updates it.
@@ -13,9 +13,9 @@ import logging
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from config.settings import Settings
 from pipeline.drafts.store import draft_document
-from pipeline.jobs.lifecycle import Pipeline, StageOutcome
-from pipeline.db.models import AuditEvent, Draft, Job, JobState, Publication, SiteKind, utcnow
+from pipeline.db.models import AuditEvent, Draft, Job, Publication, SiteKind, utcnow
 from pipeline.publish.content import ApprovedContent, approved_content
 from pipeline.publish.errors import InvalidSite
 from pipeline.publish.webhook import publish_webhook
@@ -24,8 +24,9 @@ from pipeline.publish.wordpress import RemotePost, publish_wordpress
 log = logging.getLogger(__name__)
 
 
-def publish_stage(session: Session, job: Job, pipeline: Pipeline) -> StageOutcome:
-    """Publish, record where and which revision, and end the job done."""
+def publish_approved(session: Session, job: Job, settings: Settings) -> int:
+    """Publish, record where and which revision; return the draft's id (the caller ends the
+    job done)."""
     publication = session.scalars(
         select(Publication).where(Publication.job_id == job.id)).first()
     if publication is None:
@@ -34,14 +35,14 @@ def publish_stage(session: Session, job: Job, pipeline: Pipeline) -> StageOutcom
     content = approved_content(session, draft)
     site = publication.site
     if site.kind == SiteKind.wordpress.value:
-        remote = publish_wordpress(site, content, publication, pipeline.settings)
+        remote = publish_wordpress(site, content, publication, settings)
     else:
         remote = publish_webhook(site, _document(draft, content), publication,
-                                 content.revision, pipeline.settings)
+                                 content.revision, settings)
     _record(session, job, publication, content, remote)
     log.info("draft %s revision %s published to %s: %s", draft.id, content.revision,
              site.name, remote.url)
-    return StageOutcome(job.id, None, draft.id)
+    return draft.id
 
 
 def _document(draft: Draft, content: ApprovedContent) -> dict:
@@ -65,8 +66,3 @@ def _record(session: Session, job: Job, publication: Publication, content: Appro
                                    "remote_id": remote.remote_id, "status": remote.status,
                                    "revision": content.revision,
                                    **({"warnings": remote.warnings} if remote.warnings else {})}))
-    # The stage stays "publish": in `jobs list` a done publish is told from a done translation.
-    job.state = JobState.done.value
-    job.last_error = None
-    job.finished_at = now
-    job.lease_expires_at = None
