@@ -19,6 +19,7 @@ from pipeline.drafts.store import DraftFilters, draft_document, search_drafts
 from pipeline.errors import PipelineError
 from pipeline.drafts.export import FORMATS, NotExportable, export_draft
 from pipeline.db.models import Draft, DraftStatus, Job
+from pipeline.publish.enqueue import approve_and_publish
 from pipeline.publish.records import publication_documents
 from pipeline.drafts.render import clean_block
 from web.auth import DbSession, Operator, Reviewer
@@ -234,7 +235,7 @@ def _decide(draft_id: int, body: Decision, session: Session, identity, action) -
 def approve_draft(draft_id: int, session: DbSession, identity: Reviewer,
                   body: Decision | None = None) -> dict:
     """Approve the draft at ``revision`` (409 when it is at another), with a comment."""
-    return _decide(draft_id, body or Decision(), session, identity, review.approve)
+    return _decide(draft_id, body or Decision(), session, identity, approve_and_publish)
 
 
 @router.post("/drafts/{draft_id}/reject", response_model=DraftOut)

@@ -250,7 +250,8 @@ def approve(session: Session, draft: Draft, actor: str, comment: str = "",
     """Approve the draft at ``revision`` (default: the current one) and store which.
 
     :class:`ReviewConflict` when the draft is at another revision (someone changed it after
-    the reviewer read it) or is approved already.
+    the reviewer read it) or is approved already. Publishing to the sites that want every
+    approval builds on this: :func:`pipeline.publish.enqueue.approve_and_publish`.
     """
     draft = _locked(session, draft)
     _check_decision_revision(draft, revision, "approve")
@@ -259,9 +260,6 @@ def approve(session: Session, draft: Draft, actor: str, comment: str = "",
                              f"(revision {draft.approved_revision})")
     event = _decide(session, draft, DraftStatus.approved, actor, comment)
     draft.approved_revision = draft.revision
-    from pipeline.publish.enqueue import auto_publish  # publishing builds on review
-
-    auto_publish(session, draft, actor)  # sites added with --auto get every approval
     return event
 
 

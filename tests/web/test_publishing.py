@@ -84,3 +84,20 @@ def test_the_sites_page_adds_a_site_without_ever_showing_its_secret(seeded):
             headers={"Accept": "text/html"})
         assert bad.status_code == 422 and "use https" in bad.text and SECRET not in bad.text
 
+
+def test_an_approval_by_api_queues_a_publish_to_every_auto_site(seeded):
+    from sqlalchemy import select
+
+    from pipeline.db.models import Job
+    from pipeline.db.session import session_scope
+
+    url, users, draft_id = seeded
+    with make_client(url) as client:
+        admin, reviewer = bearer(users["admin"].token), bearer(users["reviewer"].token)
+        assert client.post("/api/sites", headers=admin, json={
+            "name": "cms", "kind": "webhook", "url": "https://cms.example/hook",
+            "secret": SECRET, "auto": True}).status_code == 201
+        assert client.post(f"/api/drafts/{draft_id}/approve", headers=reviewer).status_code == 200
+    with session_scope(url) as session:
+        job, = session.scalars(select(Job).where(Job.stage == "publish")).all()
+        assert (job.state, job.draft_id) == ("queued", draft_id)

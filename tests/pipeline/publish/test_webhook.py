@@ -17,7 +17,7 @@ from pipeline.db.session import session_scope, upgrade
 from pipeline.errors import PipelineError
 from pipeline.jobs.services import Services
 from pipeline.db.models import AuditEvent, Draft, Job
-from pipeline.publish.enqueue import request_publish
+from pipeline.publish.enqueue import approve_and_publish, request_publish
 from pipeline.publish.errors import InvalidSite
 from pipeline.publish.records import publication_documents
 from pipeline.publish.run import publish_now
@@ -120,7 +120,7 @@ def test_a_refusal_fails_the_job_with_its_reason(db_url, receiver):
 def test_an_auto_site_gets_each_approval_as_a_queued_publish_job(db_url, receiver):
     draft_id, settings = _setup(db_url, receiver, auto=True)
     with session_scope(db_url) as session:
-        review.approve(session, session.get(Draft, draft_id), "ann")
+        approve_and_publish(session, session.get(Draft, draft_id), "ann")
     with session_scope(db_url) as session:
         job_id, = due_jobs(session, utcnow(), 10)  # what a worker or the sweeper picks up
         job = session.get(Job, job_id)
