@@ -8,7 +8,7 @@ from html import escape
 from markdownify import MarkdownConverter
 
 from pipeline.document import Block
-from pipeline.drafts.sanitize import clean_html
+from pipeline.drafts.sanitize import IMAGE_SCHEMES, clean_html, clean_inline
 
 
 def _attr(value: str) -> str:
@@ -155,8 +155,6 @@ def clean_block(data: dict) -> dict:
     Inline fields go through the inline sanitizer, an image keeps only an http(s) source;
     plain-text fields (alt, credit, cite) stay as they are: whoever shows them escapes them.
     """
-    from pipeline.drafts.sanitize import IMAGE_SCHEMES, clean_inline
-
     cleaned = dict(data)
     for key in ("html", "caption"):
         if isinstance(cleaned.get(key), str):
