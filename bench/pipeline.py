@@ -127,20 +127,21 @@ def _run_pages(pages, remote: _Remote, database: Path, threads: int = 1, between
     from pipeline.db.session import session_scope, upgrade
     from pipeline.errors import PipelineError
     from pipeline.jobs.intake import enqueue
-    from pipeline.jobs.lifecycle import Pipeline, run_inline
+    from pipeline.jobs.execution import run_in_foreground
+    from pipeline.jobs.services import Services
 
     _environment(remote, database)
     get_settings.cache_clear()
     settings = get_settings()
     upgrade(settings.database_url)
-    pipeline = Pipeline(settings)
-    pipeline.templates  # load and check the block templates before the clock starts
+    services = Services(settings)
+    services.templates  # load and check the block templates before the clock starts
 
     def one(name: str) -> tuple[str, str]:
         with session_scope(settings.database_url) as session:
             job_id = enqueue(session, [remote.url(f"/test/{name}/")], TARGET_LANG).new[0].id
         try:
-            run_inline(settings.database_url, job_id, pipeline, provider_retries=0)
+            run_in_foreground(settings.database_url, job_id, services, patience=0)
             return name, "draft"
         except PipelineError as error:
             return name, error.reason
@@ -185,7 +186,7 @@ def _run_local(pages, remote: _Remote, database: Path, threads: int,
     runner = LocalRunner(settings, threads=threads, poll=0.02, extract_processes=processes)
     runner.start()
     try:
-        pool = runner.pipeline.extraction_pool
+        pool = runner.services.extraction_pool
         if pool is not None:
             _warm_pool(pool, pages, remote)
         active = (JobState.queued.value, JobState.running.value)

@@ -135,7 +135,8 @@ def bench_end_to_end(databases: Databases, redis: RedisServer, data: Path,
     from pipeline.db.session import session_scope
     from pipeline.errors import PipelineError
     from pipeline.jobs.intake import enqueue
-    from pipeline.jobs.lifecycle import Pipeline, run_inline
+    from pipeline.jobs.execution import run_in_foreground
+    from pipeline.jobs.services import Services
     from worker.dispatch import publish
 
     pages, paths = _pages(data)
@@ -148,14 +149,14 @@ def bench_end_to_end(databases: Databases, redis: RedisServer, data: Path,
         settings = Settings(**{k[len("TRANSDRAFT_"):].lower(): v for k, v in
                                _env(database_url, redis.url, libre.base_url).items()
                                if k.startswith("TRANSDRAFT_")})
-        pipeline = Pipeline(settings)
-        pipeline.templates
+        services = Services(settings)
+        services.templates
         started = time.perf_counter()
         for url in urls:
             with session_scope(database_url) as session:
                 job_id = enqueue(session, [url], "nl").new_ids[0]
             try:
-                run_inline(database_url, job_id, pipeline, provider_retries=0)
+                run_in_foreground(database_url, job_id, services, patience=0)
             except PipelineError:
                 pass  # a page that is not an article fails; it counts as handled
         ceiling = len(urls) / (time.perf_counter() - started)

@@ -52,7 +52,7 @@ sys.path.insert(0, str(REPO))
 import httpx  # noqa: E402
 
 from config.settings import Settings  # noqa: E402
-from pipeline.jobs.lifecycle import Pipeline  # noqa: E402
+from pipeline.jobs.services import Services  # noqa: E402
 from tests.stubs.server import Response, StubServer  # noqa: E402
 
 DEFAULT_DATA = REPO.parent / "shared" / "data"
@@ -167,8 +167,8 @@ def translate_bare(apy: str, sentences: list[str]) -> list[str]:
     return out
 
 
-class CountingPipeline(Pipeline):
-    """The real pipeline, remembering its providers so requests can be counted."""
+class CountingServices(Services):
+    """The real services, remembering its providers so requests can be counted."""
 
     def __init__(self, settings: Settings) -> None:
         super().__init__(settings)
@@ -180,16 +180,16 @@ class CountingPipeline(Pipeline):
         return built
 
 
-def run_pipeline(database_url: str, pipeline: CountingPipeline, urls: list[str]) -> list[int]:
+def run_pipeline(database_url: str, services: CountingServices, urls: list[str]) -> list[int]:
     from pipeline.db.session import session_scope
     from pipeline.jobs.intake import enqueue
-    from pipeline.jobs.lifecycle import run_inline
+    from pipeline.jobs.execution import run_in_foreground
 
     drafts = []
     for url in urls:
         with session_scope(database_url) as session:
             job_id = enqueue(session, [url], "es", None, "en").new[0].id
-        drafts.append(run_inline(database_url, job_id, pipeline, provider_retries=0))
+        drafts.append(run_in_foreground(database_url, job_id, services, patience=0))
     return drafts
 
 
@@ -217,24 +217,24 @@ def measure(column: Column, workdir: str, site: StubServer, pages: dict[str, str
     upgrade(database_url)
     settings = Settings(database_url=database_url, target_lang="es",
                         fetch_allow_hosts=["127.0.0.1"], **column.settings)
-    pipeline = CountingPipeline(settings)
+    services = CountingServices(settings)
 
     def chars() -> int:
         with session_scope(database_url) as session:
             return usage_today(session).get(column.provider, 0)
 
     def requests() -> int:
-        return sum(p.requests_made for p in pipeline.made if p.name == column.provider)
+        return sum(p.requests_made for p in services.made if p.name == column.provider)
 
     urls = [site.url(path) for path in pages]
     began = time.monotonic()
-    draft_ids = run_pipeline(database_url, pipeline, urls)
+    draft_ids = run_pipeline(database_url, services, urls)
     seconds = time.monotonic() - began
     first_chars, first_requests = chars(), requests()
-    run_pipeline(database_url, pipeline, urls)
+    run_pipeline(database_url, services, urls)
     rerun_chars, rerun_requests = chars() - first_chars, requests() - first_requests
     # The same articles at new addresses: new drafts, answered by the memory alone.
-    run_pipeline(database_url, pipeline, [site.url("/copy" + path) for path in pages])
+    run_pipeline(database_url, services, [site.url("/copy" + path) for path in pages])
     copy_chars = chars() - first_chars - rerun_chars
 
     hyps, refs = [], []

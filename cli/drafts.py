@@ -81,13 +81,14 @@ def _decide(draft_id: int, by: str, comment: str, decision: str,
     from pipeline.drafts import review
     from pipeline.db.session import session_scope
     from pipeline.db.models import Draft
+    from pipeline.publish.enqueue import approve_and_publish
 
     database_url = ready_database(load_settings())
     with work(), session_scope(database_url) as session:
         draft = session.get(Draft, draft_id)
         if draft is None:
             raise fail(f"no draft with id {draft_id}")
-        action = review.approve if decision == "approved" else review.reject
+        action = approve_and_publish if decision == "approved" else review.reject
         action(session, draft, by, comment, revision=revision)
         decided = draft.revision
     typer.echo(f"draft {draft_id} revision {decided} {decision} by {by}")

@@ -26,29 +26,29 @@ def translate(
     from cli.progress import Stages
     from pipeline.db.session import session_scope
     from pipeline.jobs.intake import enqueue
-    from pipeline.jobs.lifecycle import Pipeline
+    from pipeline.jobs.services import Services
 
     settings = load_settings()
     if provider:
         _check_providers(provider)
     database_url = ready_database(settings)
-    pipeline = Pipeline(settings)
+    services = Services(settings)
     with work(), Stages() as stages:
-        pipeline.templates  # an invalid block template is a startup error, before any fetch
-        pipeline.glossary  # so is an unreadable glossary
-        pipeline.on_progress = stages
+        services.templates  # an invalid block template is a startup error, before any fetch
+        services.glossary  # so is an unreadable glossary
+        services.on_progress = stages
         with session_scope(database_url) as session:
             report = enqueue(session, [url], to or settings.target_lang, provider, from_)
             if report.invalid:
                 raise fail(report.invalid[0][1])
             # A job already queued for this article (by `enqueue`) is run here instead.
             job_id = (report.new or report.duplicate)[0].id
-        draft_id = _run_or_wait(database_url, job_id, pipeline, stages)
+        draft_id = _run_or_wait(database_url, job_id, services, stages)
     print(_summary(database_url, job_id, draft_id), file=sys.stderr)
     typer.echo(draft_id)
 
 
-def _run_or_wait(database_url: str, job_id: int, pipeline, stages) -> int:
+def _run_or_wait(database_url: str, job_id: int, services, stages) -> int:
     """Run the job here; when another process (``up``, a worker) has it, wait for it.
 
     The wait ends when that process finishes the job, or when its lease runs out and the
@@ -56,11 +56,11 @@ def _run_or_wait(database_url: str, job_id: int, pipeline, stages) -> int:
     """
     import time
 
-    from pipeline.jobs.lifecycle import JobBusy, run_inline
+    from pipeline.jobs.execution import JobBusy, run_in_foreground
 
     while True:
         try:
-            return run_inline(database_url, job_id, pipeline)
+            return run_in_foreground(database_url, job_id, services)
         except JobBusy as busy:
             if busy.state == "done" and busy.draft_id is not None:
                 return busy.draft_id

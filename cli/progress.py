@@ -43,7 +43,7 @@ class Stages:
             self._status.stop()
 
     def __call__(self, stage: str, **detail) -> None:
-        """The Pipeline's ``on_progress`` hook."""
+        """The ``on_progress`` hook of the job's Services."""
         line = stage_line(stage, detail)
         if line == self._last:
             return

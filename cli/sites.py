@@ -117,7 +117,7 @@ def publish(
     """Publish the approved revision; prints the published post's URL as the last line."""
     from pipeline.db.session import session_scope
     from pipeline.errors import PipelineError
-    from pipeline.jobs.lifecycle import Pipeline
+    from pipeline.jobs.services import Services
     from pipeline.db.models import Draft
     from pipeline.publish.enqueue import request_publish
     from pipeline.publish.run import publish_now
@@ -135,11 +135,11 @@ def publish(
         requests = request_publish(session, draft, sites, actor="cli",
                                    max_attempts=settings.max_attempts)
         jobs = [(request.site, request.job.id) for request in requests]
-    pipeline = Pipeline(settings)
+    services = Services(settings)
     failures = []
     for name, job_id in jobs:
         try:
-            url = publish_now(database_url, job_id, pipeline)
+            url = publish_now(database_url, job_id, services)
         except PipelineError as error:
             failures.append(f"{name}: {error.reason}" if len(jobs) > 1 else error.reason)
             continue

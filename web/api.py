@@ -17,8 +17,10 @@ from pipeline.drafts import review
 from pipeline.db.session import is_write_conflict
 from pipeline.drafts.store import DraftFilters, draft_document, search_drafts
 from pipeline.errors import PipelineError
+from pipeline.jobs.lifecycle import job_document
 from pipeline.drafts.export import FORMATS, NotExportable, export_draft
 from pipeline.db.models import Draft, DraftStatus, Job
+from pipeline.publish.enqueue import approve_and_publish
 from pipeline.publish.records import publication_documents
 from pipeline.drafts.render import clean_block
 from web.auth import DbSession, Operator, Reviewer
@@ -109,8 +111,9 @@ def enqueue_jobs(body: EnqueueRequest, request: Request, session: DbSession,
     new_ids = [job.id for job in report.new]
     session.commit()
     publish_jobs(request, new_ids)
-    return {"jobs": report.new + report.duplicate, "new": report.new,
-            "duplicate": report.duplicate,
+    return {"jobs": [job_document(job) for job in report.new + report.duplicate],
+            "new": [job_document(job) for job in report.new],
+            "duplicate": [job_document(job) for job in report.duplicate],
             "invalid": [InvalidUrl(url=url, reason=reason) for url, reason in report.invalid]}
 
 
@@ -121,17 +124,17 @@ def list_jobs(session: DbSession, identity: Operator, state: StateName | None = 
     from pipeline.jobs.lifecycle import list_jobs as query_jobs
 
     jobs, total = query_jobs(session, state, page, per_page)
-    return _page(jobs, total, page, per_page)
+    return _page([job_document(job) for job in jobs], total, page, per_page)
 
 
 @router.get("/jobs/{job_id}", response_model=JobOut)
-def show_job(job_id: int, session: DbSession, identity: Operator) -> Job:
+def show_job(job_id: int, session: DbSession, identity: Operator) -> dict:
     """One job: state, stage, attempts and the failure reason."""
-    return get_job(session, job_id)
+    return job_document(get_job(session, job_id))
 
 
 @router.post("/jobs/{job_id}/retry", response_model=JobOut)
-def retry_job(job_id: int, request: Request, session: DbSession, identity: Operator) -> Job:
+def retry_job(job_id: int, request: Request, session: DbSession, identity: Operator) -> dict:
     """Queue a failed job again (409 when it is not failed)."""
     from pipeline.jobs.lifecycle import retry
 
@@ -142,7 +145,7 @@ def retry_job(job_id: int, request: Request, session: DbSession, identity: Opera
         raise HTTPException(409, error.reason) from None
     session.commit()
     publish_jobs(request, [job.id])
-    return job
+    return job_document(job)
 
 
 @router.get("/drafts", response_model=Page[DraftSummary])
@@ -234,7 +237,7 @@ def _decide(draft_id: int, body: Decision, session: Session, identity, action) -
 def approve_draft(draft_id: int, session: DbSession, identity: Reviewer,
                   body: Decision | None = None) -> dict:
     """Approve the draft at ``revision`` (409 when it is at another), with a comment."""
-    return _decide(draft_id, body or Decision(), session, identity, review.approve)
+    return _decide(draft_id, body or Decision(), session, identity, approve_and_publish)
 
 
 @router.post("/drafts/{draft_id}/reject", response_model=DraftOut)

@@ -18,6 +18,7 @@ from config.settings import Settings
 from pipeline.publish.enqueue import request_publish
 from pipeline.publish.errors import InvalidSite, NotPublishable, PublishRefused, \
     PublishUnavailable
+from pipeline.jobs.lifecycle import job_document
 from pipeline.publish.records import publication_documents
 from pipeline.publish.sites import add_site, get_site, list_sites, remove_site, site_document
 from web.api import get_draft, publish_jobs
@@ -85,7 +86,7 @@ def publish(draft_id: int, request: Request, session: DbSession, identity: Revie
             body: PublishBody | None = None) -> dict:
     """Queue the publish of the approved revision to one site (or every site)."""
     requests = _request(request, session, draft_id, (body or PublishBody()).site, identity)
-    return {"jobs": [r.job for r in requests],
+    return {"jobs": [job_document(r.job) for r in requests],
             "publications": publication_documents(session, draft_id)}
 
 

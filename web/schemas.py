@@ -38,21 +38,27 @@ class EnqueueRequest(BaseModel):
 
 
 class JobOut(BaseModel):
+    """A job: the fields of :func:`pipeline.jobs.lifecycle.job_document`, as the CLI shows it."""
+
     model_config = ConfigDict(from_attributes=True)
 
     id: int
     url: str
     canonical_url: str
     target_lang: str
+    source_lang: str | None
     provider: str | None
     state: str
     stage: str
     attempts: int
     max_attempts: int
     last_error: str | None
+    article_id: int | None
     draft_id: int | None
+    next_attempt_at: UtcDateTime | None
     created_at: UtcDateTime
     updated_at: UtcDateTime
+    started_at: UtcDateTime | None
     finished_at: UtcDateTime | None
 
 

@@ -30,6 +30,7 @@ from pipeline.errors import PipelineError
 from pipeline.drafts.export import NotExportable, approval, export_draft
 from pipeline.db.models import ApiToken, DraftStatus, JobState, User
 from pipeline.drafts.sanitize import clean_html
+from pipeline.publish.enqueue import approve_and_publish
 from web.api import get_draft, get_job, publish_jobs
 from web import draft_view
 from web.auth import Admin, DbSession, Identity, Operator, Reviewer
@@ -201,7 +202,7 @@ async def _decide(request: Request, draft_id: int, session: Session, identity: I
 async def approve(request: Request, draft_id: int, session: DbSession,
                   identity: Reviewer) -> Response:
     """Approve the draft."""
-    return await _decide(request, draft_id, session, identity, review.approve, "Approved.")
+    return await _decide(request, draft_id, session, identity, approve_and_publish, "Approved.")
 
 
 @router.post("/drafts/{draft_id}/reject")

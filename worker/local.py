@@ -15,8 +15,18 @@ import threading
 import time
 from datetime import datetime, timezone
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from config.settings import Settings
-from pipeline.jobs.runners import BEAT_EVERY
+from pipeline.db.models import utcnow
+from pipeline.db.session import session_scope
+from pipeline.extract.pool import ExtractionPool
+from pipeline.jobs.execution import execute
+from pipeline.jobs.runners import BEAT_EVERY, beat, forget
+from pipeline.jobs.services import Services
+from pipeline.jobs.sweeper import due_jobs, sweep
+from pipeline.reasons import first_line
+from pipeline.sources.runs import run_due_sources
 
 log = logging.getLogger(__name__)
 
@@ -39,8 +49,6 @@ class LocalRunner:
 
     def __init__(self, settings: Settings, threads: int = 2, poll: float = 0.5,
                  extract_processes: int | None = None) -> None:
-        from pipeline.jobs.lifecycle import Pipeline
-
         self.settings = settings
         self.database_url = settings.database_url
         self.poll = poll
@@ -49,7 +57,7 @@ class LocalRunner:
             extract_processes = default_extract_processes(threads)
         self.extract_processes = extract_processes
         # In-process limiter and (from start) extraction pool: every runner thread shares them.
-        self.pipeline = Pipeline(settings)
+        self.services = Services(settings)
         self._threads = [threading.Thread(target=self._run_jobs, name=f"runner-{n}", daemon=True)
                          for n in range(threads)]
         self._threads.append(threading.Thread(target=self._schedule, name="scheduler",
@@ -63,10 +71,8 @@ class LocalRunner:
 
     def start_pool(self) -> None:
         """Start the extraction processes (``start`` does; :meth:`run_once` alone does not)."""
-        if self.extract_processes > 0 and self.pipeline.extraction_pool is None:
-            from pipeline.extract.pool import ExtractionPool
-
-            self.pipeline.extraction_pool = ExtractionPool(self.extract_processes)
+        if self.extract_processes > 0 and self.services.extraction_pool is None:
+            self.services.extraction_pool = ExtractionPool(self.extract_processes)
 
     def stop(self, timeout: float = 30.0) -> None:
         """Let running stages finish (up to ``timeout``), then return."""
@@ -76,25 +82,18 @@ class LocalRunner:
         for thread in self._threads:
             if thread.ident is not None:  # started
                 thread.join(max(0.0, deadline - time.monotonic()))
-        pool, self.pipeline.extraction_pool = self.pipeline.extraction_pool, None
+        pool, self.services.extraction_pool = self.services.extraction_pool, None
         if pool is not None:
             pool.close(max(0.0, deadline - time.monotonic()))
 
     def run_once(self) -> bool:
         """Run one due job through its stages until it ends or must wait; False when none
         was due."""
-        from sqlalchemy.exc import SQLAlchemyError
-
-        from pipeline.db.session import session_scope
-        from pipeline.jobs.execution import execute
-        from pipeline.db.models import utcnow
-        from pipeline.jobs.sweeper import due_jobs
-
         try:
             with session_scope(self.database_url) as session:
                 candidates = due_jobs(session, utcnow(), limit=len(self._threads) * 2)
         except SQLAlchemyError as error:
-            log.warning("runner: database unavailable: %s", str(error).splitlines()[0])
+            log.warning("runner: database unavailable: %s", first_line(error))
             return False
         if not candidates:
             return False
@@ -104,7 +103,7 @@ class LocalRunner:
         # before new ones are begun (the backlog's fetches would come first otherwise), and
         # the threads' fetch stages (extraction) and translate stages (I/O) interleave.
         while not self.stopping.is_set():
-            done = execute(self.database_url, job_id, self.pipeline)
+            done = execute(self.database_url, job_id, self.services)
             if not done.dispatch_now or done.delay > 0:  # finished, failed or backing off
                 break
         return True
@@ -137,21 +136,14 @@ class LocalRunner:
     def _beat(self, stopping: bool = False) -> None:
         """Tell enqueue and the web app that this database's jobs are run here (see
         :mod:`pipeline.jobs.runners`); on stop, that they are not any more."""
-        from sqlalchemy.exc import SQLAlchemyError
-
-        from pipeline.db.session import session_scope
-        from pipeline.jobs.runners import beat, forget
-
         try:
             with session_scope(self.database_url) as session:
                 (forget if stopping else beat)(session, self.runner_id,
                                                datetime.now(timezone.utc))
         except SQLAlchemyError as error:
-            log.warning("runner: heartbeat not recorded: %s", str(error).splitlines()[0])
+            log.warning("runner: heartbeat not recorded: %s", first_line(error))
 
     def _sweep(self) -> None:
-        from pipeline.jobs.sweeper import sweep
-
         try:
             # Runners poll the database, so the ids to dispatch need no sending.
             sweep(self.database_url, self.settings.dispatch_grace)
@@ -159,8 +151,6 @@ class LocalRunner:
             log.exception("sweeper failed")
 
     def _run_sources(self) -> None:
-        from pipeline.sources.runs import run_due_sources
-
         try:
             run_due_sources(self.database_url, datetime.now(timezone.utc))
         except Exception:  # noqa: BLE001 - one bad source run must not stop the scheduler

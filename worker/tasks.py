@@ -1,4 +1,4 @@
-"""Thin tasks: each takes a job id and hands it to the pipeline services.
+"""Thin tasks: each takes a job id and hands it to the pipeline's job runner.
 
 The job's row says what to do; a task only claims it (compare-and-set), runs the stage and
 sends the next one. A task delivered twice, or for a job already finished, does nothing.
@@ -7,27 +7,33 @@ sends the next one. A task delivered twice, or for a job already finished, does 
 from __future__ import annotations
 
 import logging
-from datetime import timezone
+from datetime import datetime, timezone
 from functools import lru_cache
 
+import redis
 from celery import shared_task, signals
 from celery.exceptions import SoftTimeLimitExceeded
 
 from config.settings import get_settings
+from pipeline.db.session import after_fork
+from pipeline.fetch.politeness import Backend, HostLimiter, LocalBackend, RedisBackend
+from pipeline.jobs.execution import execute
+from pipeline.jobs.services import Services
+from pipeline.jobs.sweeper import sweep
+from pipeline.sources.runs import run_due_sources
+from worker.app import STAGE_TASKS
+from worker.dispatch import IDS_PER_MESSAGE, publish, send_stage, send_stages
 
 log = logging.getLogger(__name__)
 
 
 @lru_cache(maxsize=1)
-def _pipeline():
-    """One pipeline per worker process, with host limits shared through the broker's Redis."""
-    from pipeline.jobs.lifecycle import Pipeline
-    from pipeline.fetch.politeness import HostLimiter, LocalBackend, RedisBackend
-
+def _services() -> Services:
+    """One set of services per worker process, with host limits shared through the broker's
+    Redis (every worker of the team then keeps to them together)."""
     settings = get_settings()
-    if settings.broker_url.startswith(("redis://", "rediss://")):
-        import redis
-
+    backend: Backend
+    if _is_redis(settings.broker_url):
         client = redis.Redis.from_url(settings.broker_url, socket_timeout=10,
                                       socket_connect_timeout=5)
         backend = RedisBackend(client, errors=(redis.RedisError,))
@@ -35,16 +41,17 @@ def _pipeline():
         backend = LocalBackend()
     limiter = HostLimiter(backend, settings.fetch_host_concurrency, settings.fetch_host_rate,
                           settings.fetch_host_wait)
-    return Pipeline(settings, host_limiter=limiter)
+    return Services(settings, host_limiter=limiter)
+
+
+def _is_redis(broker_url: str) -> bool:
+    return broker_url.startswith(("redis://", "rediss://"))
 
 
 def run_job(job_id: int) -> str:
     """Run the job's current stage and send the next one; return the job's state."""
-    from pipeline.jobs.execution import execute
-    from worker.dispatch import send_stage
-
     settings = get_settings()
-    result = execute(settings.database_url, job_id, _pipeline(),
+    result = execute(settings.database_url, job_id, _services(),
                      timeouts=(SoftTimeLimitExceeded,))
     # Long waits stay in the database (next_attempt_at) for the sweeper, not in the broker.
     if result.dispatch_now and result.delay <= settings.max_countdown:
@@ -53,76 +60,61 @@ def run_job(job_id: int) -> str:
 
 
 @shared_task(name="transdraft.fetch")
-def fetch_job(job_id: int) -> str:
+def fetch_task(job_id: int) -> str:
     """Fetch and extract the job's article."""
     return run_job(job_id)
 
 
 @shared_task(name="transdraft.translate")
-def translate_job(job_id: int) -> str:
+def translate_task(job_id: int) -> str:
     """Translate and compose the job's article into its draft."""
     return run_job(job_id)
 
 
 @shared_task(name="transdraft.compose")
-def compose_job(job_id: int) -> str:
+def compose_task(job_id: int) -> str:
     """Compose the job's draft."""
     return run_job(job_id)
 
 
 @shared_task(name="transdraft.publish")
-def publish_job(job_id: int) -> str:
+def publish_task(job_id: int) -> str:
     """Publish the job's approved draft to the job's site."""
     return run_job(job_id)
 
 
 @shared_task(name="transdraft.dispatch")
-def dispatch(job_ids: list[int]) -> int:
+def dispatch_task(job_ids: list[int]) -> int:
     """Send the current stage of each of a batch of jobs (a big enqueue, fanned out)."""
-    from worker.dispatch import publish_now
-
-    return publish_now(job_ids, get_settings())
+    return send_stages(job_ids, get_settings())
 
 
 @shared_task(name="transdraft.sweep")
-def sweep() -> int:
+def sweep_task() -> int:
     """Send again what the broker lost: due jobs nobody took, jobs whose worker died."""
-    from pipeline.jobs.sweeper import sweep as find_lost
-    from worker.dispatch import publish
-
     settings = get_settings()
-    found = find_lost(settings.database_url, settings.dispatch_grace,
-                      broker_backlog=_broker_backlog(settings.broker_url))
+    found = sweep(settings.database_url, settings.dispatch_grace,
+                  broker_backlog=_broker_backlog(settings.broker_url))
     return publish(found.dispatch, settings)
 
 
 def _broker_backlog(broker_url: str) -> int | None:
     """Job messages waiting in a Redis broker; None when it cannot be told."""
-    from worker.app import STAGE_TASKS
-    from worker.dispatch import CHUNK
-
-    if not broker_url.startswith(("redis://", "rediss://")):
+    if not _is_redis(broker_url):
         return None
-    import redis
-
     try:
         client = redis.Redis.from_url(broker_url, socket_timeout=5, socket_connect_timeout=5)
         waiting = sum(client.llen(queue) for queue in STAGE_TASKS)
-        # A pending fan-out message stands for up to CHUNK jobs; counting it as a full chunk
-        # only delays a re-send until it has been handled.
-        return waiting + CHUNK * client.llen("dispatch")
+        # A pending fan-out message stands for up to IDS_PER_MESSAGE jobs; counting it as a
+        # full one only delays a re-send until it has been handled.
+        return waiting + IDS_PER_MESSAGE * client.llen("dispatch")
     except redis.RedisError:
         return None
 
 
 @shared_task(name="transdraft.sources_tick")
-def sources_tick() -> int:
+def sources_tick_task() -> int:
     """Run the feed and sitemap sources whose scheduled slot has come."""
-    from datetime import datetime
-
-    from pipeline.sources.runs import run_due_sources
-    from worker.dispatch import publish
-
     settings = get_settings()
     job_ids = run_due_sources(settings.database_url, datetime.now(timezone.utc))
     return publish(job_ids, settings)
@@ -131,10 +123,8 @@ def sources_tick() -> int:
 @signals.worker_process_init.connect
 def _own_connections(**_kwargs) -> None:
     # A pool process is forked from the main one, which has already used the database.
-    from pipeline.db.session import after_fork
-
     after_fork()
-    _pipeline.cache_clear()
+    _services.cache_clear()
 
 
 @signals.worker_ready.connect

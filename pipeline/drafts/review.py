@@ -25,7 +25,6 @@ from pipeline.document import PLAIN_KEYS, TITLE_INDEX, Block
 from pipeline.drafts.edits import remember_human_edit
 from pipeline.drafts.store import lock_draft, revision_meta
 from pipeline.errors import PipelineError
-from pipeline.publish.enqueue import auto_publish
 from pipeline.translate.glossary import Term
 from pipeline.db.models import AuditEvent, Draft, DraftStatus, Revision, Segment
 from pipeline.drafts.render import render_blocks
@@ -249,7 +248,8 @@ def approve(session: Session, draft: Draft, actor: str, comment: str = "",
     """Approve the draft at ``revision`` (default: the current one) and store which.
 
     :class:`ReviewConflict` when the draft is at another revision (someone changed it after
-    the reviewer read it) or is approved already.
+    the reviewer read it) or is approved already. Publishing to the sites that want every
+    approval builds on this: :func:`pipeline.publish.enqueue.approve_and_publish`.
     """
     draft = _locked(session, draft)
     _check_decision_revision(draft, revision, "approve")
@@ -258,7 +258,6 @@ def approve(session: Session, draft: Draft, actor: str, comment: str = "",
                              f"(revision {draft.approved_revision})")
     event = _decide(session, draft, DraftStatus.approved, actor, comment)
     draft.approved_revision = draft.revision
-    auto_publish(session, draft, actor)  # sites added with --auto get every approval
     return event
 
 

@@ -22,7 +22,7 @@ from lxml import html as lxml_html
 
 from pipeline.document import ExtractedArticle
 from pipeline.errors import NotAnArticle
-from pipeline.extract.body import Draft, body_drafts
+from pipeline.extract.body import Candidate, body_candidates
 from pipeline.extract.figures import (cut_trailing_text, figure_block, figure_container,
                                       image_url, is_tiny)
 from pipeline.extract.gallery import without_gallery_chrome
@@ -78,20 +78,20 @@ def extract(html: str, url: str) -> ExtractedArticle:
     reference = xmltotxt(document.body, include_formatting=False)
 
     site_name = normalize_space(document.sitename or meta_site_name(root))
-    drafts = body_drafts(document.body, base)
-    leading_headings = [d.text for d in drafts[:3] if d.block.kind == "heading"]
+    candidates = body_candidates(document.body, base)
+    leading_headings = [d.text for d in candidates[:3] if d.block.kind == "heading"]
     title = choose_title(root, normalize_space(document.title or ""), site_name,
                          leading_headings)
-    drafts = _without_title(drafts, title)
-    if _running_words(drafts) < MIN_WORDS:
+    candidates = _without_title(candidates, title)
+    if _running_words(candidates) < MIN_WORDS:
         raise NotAnArticle(NO_MAIN_TEXT)
 
     index = TextIndex(root)
-    restore_markup(drafts, PageMarkup(index, base))
-    _locate(drafts, index)
-    _recover_figures(drafts, root, index, base, title)
-    _attach_quote_sources(drafts)
-    blocks = without_gallery_chrome([d.block for d in drafts])
+    restore_markup(candidates, PageMarkup(index, base))
+    _locate(candidates, index)
+    _recover_figures(candidates, root, index, base, title)
+    _attach_quote_sources(candidates)
+    blocks = without_gallery_chrome([d.block for d in candidates])
 
     body_text = " ".join(plain_text(t) for b in blocks for _, t in b.segments())
     author = clean_author(document.author or "") or clean_author(byline_from_page(root))
@@ -111,30 +111,30 @@ def extract(html: str, url: str) -> ExtractedArticle:
     )
 
 
-def _without_title(drafts: list[Draft], title: str) -> list[Draft]:
+def _without_title(candidates: list[Candidate], title: str) -> list[Candidate]:
     """The title is metadata: a heading repeating it at the top is not a body block."""
     key = squeeze(title).lower()
-    for i, draft in enumerate(drafts[:3]):
-        if draft.block.kind == "heading" and squeeze(draft.text).lower() == key:
-            return drafts[:i] + drafts[i + 1:]
-    return drafts
+    for i, candidate in enumerate(candidates[:3]):
+        if candidate.block.kind == "heading" and squeeze(candidate.text).lower() == key:
+            return candidates[:i] + candidates[i + 1:]
+    return candidates
 
 
-def _running_words(drafts: list[Draft]) -> int:
-    return sum(word_count(plain_text(text)) for d in drafts if d.block.kind != "heading"
+def _running_words(candidates: list[Candidate]) -> int:
+    return sum(word_count(plain_text(text)) for d in candidates if d.block.kind != "heading"
                for _, text in d.block.segments())
 
 
-def _locate(drafts: list[Draft], index: TextIndex) -> None:
+def _locate(candidates: list[Candidate], index: TextIndex) -> None:
     """Find each text block in the page; blocks not found take the previous position."""
     after = 0
-    for draft in drafts:
-        if not draft.text:
+    for candidate in candidates:
+        if not candidate.text:
             continue
-        found = index.find(draft.text, after)
+        found = index.find(candidate.text, after)
         if found >= 0:
-            draft.position = found
-            draft.element = index.owner(found)
+            candidate.position = found
+            candidate.element = index.owner(found)
             after = found + 1
 
 
@@ -162,10 +162,10 @@ def _common_ancestor(elements: list[etree._Element]) -> etree._Element | None:
     return next((e for e in chain if e in common), None)
 
 
-def _recover_figures(drafts: list[Draft], root: etree._Element, index: TextIndex,
+def _recover_figures(candidates: list[Candidate], root: etree._Element, index: TextIndex,
                      base: str, title: str) -> None:
     """Put back figures of the main content that trafilatura dropped, where they stood."""
-    located = [d for d in drafts if d.element is not None and d.block.kind != "figure"]
+    located = [d for d in candidates if d.element is not None and d.block.kind != "figure"]
     main = _common_ancestor([d.element for d in located])
     if main is None:
         return
@@ -182,7 +182,7 @@ def _recover_figures(drafts: list[Draft], root: etree._Element, index: TextIndex
         if title_key and squeeze(h1.text_content()).lower() == title_key:
             lower = min(lower, index.start[h1])
             break
-    have = {d.block.src for d in drafts if d.block.kind == "figure"}
+    have = {d.block.src for d in candidates if d.block.kind == "figure"}
     for img in container.iter("img"):
         position = index.start.get(img, -1)
         if not lower <= position <= last or is_tiny(img) or _is_chrome(img, container):
@@ -194,24 +194,24 @@ def _recover_figures(drafts: list[Draft], root: etree._Element, index: TextIndex
         if not in_main and img.getparent() is not None and figure_container(img) is None:
             continue  # outside the body, only real figures (the lead image) are taken
         have.add(src)
-        _insert(drafts, Draft(figure_block(img, base, src=src), "", position, img))
+        _insert(candidates, Candidate(figure_block(img, base, src=src), "", position, img))
 
 
-def _insert(drafts: list[Draft], draft: Draft) -> None:
-    """Insert before the first block that stands after ``draft`` in the page."""
-    for i, other in enumerate(drafts):
-        if other.position > draft.position:
-            drafts.insert(i, draft)
+def _insert(candidates: list[Candidate], candidate: Candidate) -> None:
+    """Insert before the first block that stands after ``candidate`` in the page."""
+    for i, other in enumerate(candidates):
+        if other.position > candidate.position:
+            candidates.insert(i, candidate)
             return
-    drafts.append(draft)
+    candidates.append(candidate)
 
 
-def _attach_quote_sources(drafts: list[Draft]) -> None:
+def _attach_quote_sources(candidates: list[Candidate]) -> None:
     """A quote's source (``<footer>``/``<cite>`` inside the blockquote) becomes its cite."""
-    for i, draft in enumerate(drafts):
-        if draft.block.kind != "quote" or draft.element is None:
+    for i, candidate in enumerate(candidates):
+        if candidate.block.kind != "quote" or candidate.element is None:
             continue
-        quote = next((a for a in [draft.element, *draft.element.iterancestors()]
+        quote = next((a for a in [candidate.element, *candidate.element.iterancestors()]
                       if a.tag in ("blockquote", "q", "figure")), None)
         if quote is None:
             continue
@@ -221,7 +221,7 @@ def _attach_quote_sources(drafts: list[Draft]) -> None:
         cite = normalize_space(source.text_content()).lstrip("—–-― ").strip()
         if not cite:
             continue
-        html = draft.block.html
+        html = candidate.block.html
         if plain_text(html).endswith(cite):
             html = inline_fragment(cut_trailing_text(html, source.text_content()), "")
-        drafts[i].block = replace(draft.block, html=html, cite=cite)
+        candidates[i].block = replace(candidate.block, html=html, cite=cite)

@@ -15,7 +15,7 @@ _HEADING_LEVELS = {f"h{n}": n for n in range(1, 7)}
 
 
 @dataclass
-class Draft:
+class Candidate:
     """A block as trafilatura gave it, before it is matched against the page."""
 
     block: Block
@@ -24,15 +24,15 @@ class Draft:
     element: etree._Element | None = None  # the page element holding the text
 
 
-def _heading(element: etree._Element, base_url: str) -> Draft | None:
+def _heading(element: etree._Element, base_url: str) -> Candidate | None:
     markup = inline_html(element, base_url)
     if not plain_text(markup):
         return None
     level = _HEADING_LEVELS.get((element.get("rend") or "").lower(), 2)
-    return Draft(Block(kind="heading", html=markup, level=level), plain_text(markup))
+    return Candidate(Block(kind="heading", html=markup, level=level), plain_text(markup))
 
 
-def _paragraph(element: etree._Element, base_url: str) -> list[Draft]:
+def _paragraph(element: etree._Element, base_url: str) -> list[Candidate]:
     """A paragraph; images trafilatura left inside it become figures after it."""
     graphics = [g for g in element.iter("graphic")]
     if graphics:
@@ -46,23 +46,23 @@ def _paragraph(element: etree._Element, base_url: str) -> list[Draft]:
             else:
                 parent.text = (parent.text or "") + tail
             parent.remove(graphic)
-    drafts = []
+    candidates = []
     markup = inline_html(element, base_url)
     if plain_text(markup):
-        drafts.append(Draft(Block(kind="paragraph", html=markup), plain_text(markup)))
-    drafts.extend(d for g in graphics if (d := _graphic(g, base_url)))
-    return drafts
+        candidates.append(Candidate(Block(kind="paragraph", html=markup), plain_text(markup)))
+    candidates.extend(d for g in graphics if (d := _graphic(g, base_url)))
+    return candidates
 
 
-def _graphic(element: etree._Element, base_url: str) -> Draft | None:
+def _graphic(element: etree._Element, base_url: str) -> Candidate | None:
     src = resolve_url(element.get("src"), base_url)
     if not src:
         return None
     block = Block(kind="figure", src=src, alt=normalize_space(element.get("alt") or ""))
-    return Draft(block, "")
+    return Candidate(block, "")
 
 
-def _list(element: etree._Element, base_url: str) -> Draft | None:
+def _list(element: etree._Element, base_url: str) -> Candidate | None:
     items: list[str] = []
     for item in element.iter("item"):
         own = deepcopy(item)
@@ -76,7 +76,7 @@ def _list(element: etree._Element, base_url: str) -> Draft | None:
         return None
     ordered = (element.get("rend") or "").lower() == "ol"
     block = Block(kind="list", ordered=ordered, items=tuple(items))
-    return Draft(block, plain_text(items[0]))
+    return Candidate(block, plain_text(items[0]))
 
 
 def _quote_part(child: etree._Element, base_url: str) -> str:
@@ -86,7 +86,7 @@ def _quote_part(child: etree._Element, base_url: str) -> str:
     return inline_html(child, base_url)
 
 
-def _quote(element: etree._Element, base_url: str) -> Draft | None:
+def _quote(element: etree._Element, base_url: str) -> Candidate | None:
     """A quote; its paragraphs (and lists) are kept apart by a blank line."""
     paragraphs = [p for p in element if p.tag in ("p", "head", "list")]
     if paragraphs and not normalize_space(element.text or "") and not any(
@@ -97,10 +97,10 @@ def _quote(element: etree._Element, base_url: str) -> Draft | None:
         markup = inline_html(element, base_url)
     if not plain_text(markup):
         return None
-    return Draft(Block(kind="quote", html=markup), plain_text(markup))
+    return Candidate(Block(kind="quote", html=markup), plain_text(markup))
 
 
-def _table(element: etree._Element, base_url: str) -> Draft | None:
+def _table(element: etree._Element, base_url: str) -> Candidate | None:
     rows: list[tuple[str, ...]] = []
     header_rows = 0
     counting_header = True
@@ -119,41 +119,41 @@ def _table(element: etree._Element, base_url: str) -> Draft | None:
     if not any(plain_text(cell) for row in rows for cell in row):
         return None
     first = next(cell for row in rows for cell in row if plain_text(cell))
-    return Draft(Block(kind="table", rows=tuple(rows), header_rows=header_rows),
+    return Candidate(Block(kind="table", rows=tuple(rows), header_rows=header_rows),
                  plain_text(first))
 
 
-def _loose_text(text: str | None) -> list[Draft]:
+def _loose_text(text: str | None) -> list[Candidate]:
     """Text standing between trafilatura's blocks (its plain text keeps it): a paragraph."""
     markup = html.escape(normalize_space(text or ""), quote=False)
-    return [Draft(Block(kind="paragraph", html=markup), plain_text(markup))] if markup else []
+    return [Candidate(Block(kind="paragraph", html=markup), plain_text(markup))] if markup else []
 
 
-def body_drafts(body: etree._Element, base_url: str) -> list[Draft]:
-    """The top-level elements of trafilatura's body as drafts, in order."""
-    drafts: list[Draft] = _loose_text(body.text)
+def body_candidates(body: etree._Element, base_url: str) -> list[Candidate]:
+    """The top-level elements of trafilatura's body as candidates, in order."""
+    candidates: list[Candidate] = _loose_text(body.text)
     for element in body:
-        drafts.extend(_element_drafts(element, base_url))
-        drafts.extend(_loose_text(element.tail))
-    return drafts
+        candidates.extend(_element_candidates(element, base_url))
+        candidates.extend(_loose_text(element.tail))
+    return candidates
 
 
-def _element_drafts(element: etree._Element, base_url: str) -> list[Draft]:
-    drafts: list[Draft] = []
+def _element_candidates(element: etree._Element, base_url: str) -> list[Candidate]:
+    candidates: list[Candidate] = []
     if isinstance(element.tag, str):
         tag = element.tag
         if tag == "head":
-            drafts.extend(d for d in [_heading(element, base_url)] if d)
+            candidates.extend(d for d in [_heading(element, base_url)] if d)
         elif tag == "list":
-            drafts.extend(d for d in [_list(element, base_url)] if d)
+            candidates.extend(d for d in [_list(element, base_url)] if d)
         elif tag == "quote":
-            drafts.extend(d for d in [_quote(element, base_url)] if d)
+            candidates.extend(d for d in [_quote(element, base_url)] if d)
         elif tag == "graphic":
-            drafts.extend(d for d in [_graphic(element, base_url)] if d)
+            candidates.extend(d for d in [_graphic(element, base_url)] if d)
         elif tag == "table":
-            drafts.extend(d for d in [_table(element, base_url)] if d)
+            candidates.extend(d for d in [_table(element, base_url)] if d)
         elif tag in ("div", "section"):
-            drafts.extend(body_drafts(element, base_url))
+            candidates.extend(body_candidates(element, base_url))
         else:  # p, code and anything else that carries text
-            drafts.extend(_paragraph(element, base_url))
-    return drafts
+            candidates.extend(_paragraph(element, base_url))
+    return candidates

@@ -19,7 +19,7 @@ from dataclasses import replace
 
 from lxml import etree
 
-from pipeline.extract.body import Draft
+from pipeline.extract.body import Candidate
 from pipeline.extract.inline import SKIPPED_TAGS, inline_tag, resolve_url, tidy
 from pipeline.extract.locate import TextIndex, squeeze
 
@@ -234,22 +234,22 @@ def _merge(events: list[tuple[str, str, str]], text: str) -> str | None:
     return tidy("".join(out))
 
 
-def restore_markup(drafts: list[Draft], page: PageMarkup) -> None:
-    """Every text segment of ``drafts`` with the page's inline markup, in reading order."""
+def restore_markup(candidates: list[Candidate], page: PageMarkup) -> None:
+    """Every text segment of ``candidates`` with the page's inline markup, in reading order."""
     after = 0
-    for draft in drafts:
-        block = draft.block
+    for candidate in candidates:
+        block = candidate.block
         if block.kind in ("heading", "paragraph", "quote"):
             markup, end = page.restore(block.html, after)
             after = end if end >= 0 else after
-            draft.block = replace(block, html=markup)
+            candidate.block = replace(block, html=markup)
         elif block.kind == "list":
             items = []
             for item in block.items:
                 markup, end = page.restore(item, after)
                 after = end if end >= 0 else after
                 items.append(markup)
-            draft.block = replace(block, items=tuple(items))
+            candidate.block = replace(block, items=tuple(items))
         elif block.kind == "table":
             rows = []
             for row in block.rows:
@@ -259,4 +259,4 @@ def restore_markup(drafts: list[Draft], page: PageMarkup) -> None:
                     after = end if end >= 0 else after
                     cells.append(markup)
                 rows.append(tuple(cells))
-            draft.block = replace(block, rows=tuple(rows))
+            candidate.block = replace(block, rows=tuple(rows))

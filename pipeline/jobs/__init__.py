@@ -1,1 +1,2 @@
-"""A job's life: intake, the stages, running a stage under a lease, the sweeper, following."""
+"""Jobs: intake, the services and stages they run, leases, the retry policy, the runner,
+the sweeper, following."""

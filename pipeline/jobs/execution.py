@@ -1,30 +1,39 @@
-"""Running one stage of a queued job for a worker: claim it, run it, then move it on.
+"""The job runner: claim a job, run its current stage, and move it on, in one session.
 
 After the stage the job is queued for its next stage, done, queued again after a backoff
 (transient error), parked until a budget frees up (no attempt used), or failed with its
-reason. Every state change is a compare-and-set on the claim, so a task delivered twice, or
-a worker that outlived its lease, changes nothing. Celery tasks and the in-process runner of
-``transdraft up`` both call :func:`execute`; neither needs to know about error types.
+reason (see :mod:`pipeline.jobs.policy`). Every state change first checks that the claim
+still holds, so a task delivered twice, or a worker that outlived its lease, changes
+nothing. Celery tasks, the in-process runner of ``transdraft up``, ``transdraft publish``
+and ``transdraft translate`` all run jobs with :func:`execute`; ``translate`` only waits
+in front of it (:func:`run_in_foreground`).
 """
 
 from __future__ import annotations
 
 import logging
-import random
-import threading
+import time
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
-from sqlalchemy import update
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 
-from pipeline.db.session import session_scope
-from pipeline.errors import BudgetExceeded, PipelineError, TransientError
-from pipeline.jobs.lifecycle import Pipeline, claim, run_stage, still_owned
 from pipeline.db.models import Job, JobStage, JobState, utcnow
-from pipeline.reasons import reason_line
+from pipeline.db.session import session_scope
+from pipeline.errors import PipelineError
+from pipeline.jobs.lease import Heartbeat, claim, still_owned
+from pipeline.jobs.lifecycle import advance, mark_failed, requeue
+from pipeline.jobs.policy import Verdict, decide
+from pipeline.jobs.services import Services
+from pipeline.jobs.stages import run_stage
+from pipeline.reasons import first_line, reason_line
 
 log = logging.getLogger(__name__)
+
+# The longest wait for a retry that `transdraft translate` sits through: a person is waiting.
+FOREGROUND_PATIENCE = 10.0
+LEASE_LOST = "lease lost"
 
 
 @dataclass
@@ -37,6 +46,8 @@ class Execution:
     stage: str | None = None  # the stage the job waits for when it is queued
     delay: float = 0.0  # seconds until it is due again
     error: str | None = None
+    draft_id: int | None = None  # the draft a job that ended done made or published
+    raised: BaseException | None = None  # what the stage raised, for a caller that waits
 
     @property
     def dispatch_now(self) -> bool:
@@ -44,202 +55,174 @@ class Execution:
         return self.state == JobState.queued.value and self.stage is not None
 
 
-class _LeaseLost(Exception):
-    """Another worker claimed the job after our lease ran out; our work is thrown away."""
+class JobBusy(PipelineError):
+    """The job could not be claimed: another process runs it, it waits for a backoff, or it
+    has ended. ``state``, ``draft_id`` and ``last_error`` say which, so a caller can wait."""
+
+    def __init__(self, reason: str, job_id: int, state: str, draft_id: int | None,
+                 last_error: str | None) -> None:
+        super().__init__(reason)
+        self.job_id, self.state = job_id, state
+        self.draft_id, self.last_error = draft_id, last_error
 
 
-class Heartbeat:
-    """Renews the claim's lease every third of it while the stage runs.
+@dataclass
+class _Claim:
+    """The claim this runner holds: its fencing token and what the log lines name."""
 
-    The lease can then be short (a dead worker's job comes back within about one lease)
-    whatever the time limits of a stage are.
-    """
-
-    def __init__(self, database_url: str, job_id: int, token: int, lease: float) -> None:
-        self.database_url = database_url
-        self.job_id = job_id
-        self.token = token
-        self.lease = lease
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name=f"lease-{job_id}", daemon=True)
-
-    def __enter__(self) -> Heartbeat:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self._stop.set()
-        self._thread.join()
-
-    def _run(self) -> None:
-        while not self._stop.wait(self.lease / 3):
-            try:
-                with session_scope(self.database_url) as session:
-                    session.execute(_owned(self.job_id, self.token).values(
-                        lease_expires_at=utcnow() + timedelta(seconds=self.lease)))
-            except SQLAlchemyError as error:
-                log.warning("job %s: lease not renewed (%s)", self.job_id, _first_line(error))
-
-
-def backoff(attempt: int, base: float, cap: float, rng: random.Random | None = None) -> float:
-    """Seconds to wait before attempt ``attempt + 1``: doubling from ``base`` up to ``cap``,
-    with jitter (between half and all of it) so failed jobs do not come back in lockstep."""
-    rng = rng or random
-    ceiling = min(cap, base * 2 ** max(0, attempt - 1))
-    return ceiling * rng.uniform(0.5, 1.0)
+    job_id: int
+    token: int
+    max_attempts: int
+    url: str
+    stage: str
 
 
 def execute(
-    database_url: str, job_id: int, pipeline: Pipeline,
-    timeouts: tuple[type[BaseException], ...] = (),
+    database_url: str, job_id: int, services: Services,
+    timeouts: tuple[type[Exception], ...] = (), patience: float | None = None,
 ) -> Execution:
     """Claim job ``job_id``, run its current stage and record what came of it.
 
-    ``timeouts`` are exception types the caller raises to cut a stage short (Celery's soft
-    time limit); they count as transient. Never raises for a job's failure: a bad job must
-    not take the worker down. Database outages are logged and left to the lease.
+    One session serves the stage from claim to outcome, with a commit after the claim (so
+    other workers see it and the heartbeat can renew it) and one at the end. ``timeouts``
+    are exception types the caller raises to cut a stage short (Celery's soft time limit);
+    they count as transient. ``patience`` is the longest wait for a retry the caller will
+    sit through (None: any, the job waits in the database); a retry due later fails the job
+    now. Never raises for a job's failure: a bad job must not take the worker down.
+    Database outages are logged and left to the lease.
     """
-    settings = pipeline.settings
-    try:
-        with session_scope(database_url) as session:
-            job = claim(session, job_id, timedelta(seconds=settings.job_lease))
-            if job is None:
-                return Execution(job_id, False)
-            token = job.attempts
-            url, stage = job.url, job.stage
-            if stage == JobStage.fetch.value and token == 1:
-                log.info("job %s started: %s", job_id, url)
-    except SQLAlchemyError as error:
-        log.warning("job %s: cannot claim, database unavailable: %s", job_id, _first_line(error))
-        return Execution(job_id, False, error=f"database unavailable: {_first_line(error)}")
-
-    heartbeat = Heartbeat(database_url, job_id, token, settings.job_lease)
-    try:
-        with heartbeat, session_scope(database_url) as session:
-            job = session.get(Job, job_id)
-            outcome = run_stage(session, job, pipeline)
-            if not still_owned(session, job_id, token):
-                raise _LeaseLost()
-            if outcome.next_stage is not None:
-                # The stage's output is stored; the next stage starts with fresh attempts.
-                job.state = JobState.queued.value
-                job.attempts = 0
-                job.next_attempt_at = utcnow()
-                job.lease_expires_at = None
-                job.last_error = None
-            state, stage = job.state, outcome.next_stage
-        if state == JobState.done.value:
-            log.info("job %s done: draft %s: %s", job_id, outcome.draft_id, url)
-        return Execution(job_id, True, state, stage)
-    except _LeaseLost:
-        log.warning("job %s: lease lost to another worker; result discarded", job_id)
-        return Execution(job_id, True, None, error="lease lost")
-    except BudgetExceeded as error:
-        resume_at = error.resume_at
-        return _park(database_url, job_id, token, error.reason, resume_at, error.retry_after,
-                     settings)
-    except TransientError as error:
-        return _retry(database_url, job_id, token, error.reason, error.retry_after, settings,
-                      url)
-    except PipelineError as error:
-        return _fail(database_url, job_id, token, error.reason, url, stage)
-    except timeouts as error:
-        reason = f"timed out after {settings.task_soft_time_limit:g} s"
-        log.warning("job %s: %s (%s)", job_id, reason, type(error).__name__)
-        return _retry(database_url, job_id, token, reason, None, settings, url)
-    except SQLAlchemyError as error:
-        reason = f"database unavailable: {_first_line(error)}"
-        log.warning("job %s: %s", job_id, reason)
-        return _retry(database_url, job_id, token, reason, None, settings, url)
-    except Exception as error:
-        # A bug or an unexpected library error: the job ends visibly failed, the worker lives.
-        log.exception("job %s failed unexpectedly", job_id)
-        return _fail(database_url, job_id, token,
-                     f"internal error: {type(error).__name__}: {_first_line(error)}", url, stage)
+    with session_scope(database_url) as session:
+        try:
+            held = _claim(session, job_id, services.settings.job_lease)
+            session.commit()
+        except SQLAlchemyError as error:
+            session.rollback()
+            log.warning("job %s: cannot claim, database unavailable: %s", job_id,
+                        _short(error))
+            return Execution(job_id, False, error=f"database unavailable: {_short(error)}")
+        if held is None:
+            return Execution(job_id, False)
+        with Heartbeat(database_url, job_id, held.token, services.settings.job_lease):
+            try:
+                return _run(session, held, services)
+            except Exception as error:  # noqa: BLE001 - the policy sorts every error
+                session.rollback()
+                verdict = decide(error, held.token, held.max_attempts, services.settings,
+                                 utcnow(), timeouts)
+                return _settle(session, held, verdict, error, patience)
 
 
-def _owned(job_id: int, token: int):
-    return (update(Job).where(Job.id == job_id, Job.state == JobState.running.value,
-                              Job.attempts == token)
-            .execution_options(synchronize_session=False))
-
-
-def _read(database_url: str, job_id: int) -> tuple[int, int, str] | None:
-    """The job's attempts, attempt limit and stage; None when the database is down."""
-    try:
-        with session_scope(database_url) as session:
-            job = session.get(Job, job_id)
-            return job.attempts, job.max_attempts, job.stage
-    except SQLAlchemyError as error:
-        log.warning("job %s: cannot read (%s)", job_id, _first_line(error))
+def _claim(session: Session, job_id: int, lease: float) -> _Claim | None:
+    job = claim(session, job_id, timedelta(seconds=lease))
+    if job is None:
         return None
+    if job.stage == JobStage.fetch.value and job.attempts == 1:
+        log.info("job %s started: %s", job_id, job.url)
+    return _Claim(job_id, job.attempts, job.max_attempts, job.url, job.stage)
 
 
-def _settle(database_url: str, job_id: int, token: int, values: dict) -> bool:
-    """Apply ``values`` if our claim still holds; False when it does not or the database is down."""
-    if values.get("last_error"):
-        values = {**values, "last_error": reason_line(values["last_error"])}
+def _run(session: Session, held: _Claim, services: Services) -> Execution:
+    job = session.get(Job, held.job_id)
+    outcome = run_stage(session, job, services)
+    if not still_owned(session, held.job_id, held.token):
+        session.rollback()
+        return _lease_lost(held.job_id)
+    if outcome.next_stage is not None:
+        advance(job)
+    state = job.state
+    session.commit()
+    if state == JobState.done.value:
+        log.info("job %s done: draft %s: %s", held.job_id, outcome.draft_id, held.url)
+    return Execution(held.job_id, True, state, outcome.next_stage, draft_id=outcome.draft_id)
+
+
+def _settle(session: Session, held: _Claim, verdict: Verdict, error: BaseException,
+            patience: float | None) -> Execution:
+    """Record the verdict on the stage's error, if our claim still holds the job."""
+    job_id = held.job_id
+    if verdict.unexpected:
+        log.error("job %s failed unexpectedly", job_id, exc_info=error)
+    elif not isinstance(error, PipelineError):  # a time limit, the database
+        log.warning("job %s: %s (%s)", job_id, verdict.reason, type(error).__name__)
+    if not verdict.fails and patience is not None and (
+            verdict.fast or verdict.delay > patience):
+        verdict = verdict.given_up()  # nobody waits that long here
     try:
-        with session_scope(database_url) as session:
-            result = session.execute(_owned(job_id, token).values(updated_at=utcnow(), **values))
-            return result.rowcount == 1
-    except SQLAlchemyError as error:
+        if not still_owned(session, job_id, held.token):
+            session.rollback()
+            return _lease_lost(job_id)
+        job = session.get(Job, job_id, populate_existing=True)
+        if verdict.fails:
+            mark_failed(job, verdict.reason)
+        else:
+            requeue(job, verdict.reason, verdict.due_at, verdict.uses_attempt)
+        session.commit()
+    except SQLAlchemyError as failure:
         # The lease runs out and the sweeper queues the job again.
-        log.warning("job %s: cannot record outcome (%s)", job_id, _first_line(error))
-        return False
+        session.rollback()
+        log.warning("job %s: cannot record outcome (%s)", job_id, _short(failure))
+        return Execution(job_id, True, None, error=verdict.reason, raised=error)
+    if verdict.fails:
+        log.info("job %s failed at %s: %s: %s", job_id, held.stage,
+                 reason_line(verdict.reason), held.url)
+        return Execution(job_id, True, JobState.failed.value, None, 0.0, verdict.reason,
+                         raised=error)
+    if verdict.uses_attempt:
+        log.info("job %s: %s; retry of %s in %.1f s", job_id, reason_line(verdict.reason),
+                 held.stage, verdict.delay)
+    else:
+        log.info("job %s: %s; parked until %s", job_id, verdict.reason,
+                 verdict.due_at.isoformat())
+    return Execution(job_id, True, JobState.queued.value, held.stage, verdict.delay,
+                     verdict.reason, raised=error)
 
 
-def _retry(database_url: str, job_id: int, token: int, reason: str,
-           retry_after: float | None, settings, url: str = "") -> Execution:
-    row = _read(database_url, job_id)
-    if row is None:
-        return Execution(job_id, True, None, error=reason)
-    attempts, limit, stage = row
-    if attempts >= limit:
-        return _fail(database_url, job_id, token,
-                     f"{reason}; gave up after {attempts} attempts", url, stage)
-    delay = backoff(attempts, settings.retry_base, settings.retry_cap)
-    if retry_after:
-        delay = max(delay, min(retry_after, settings.retry_cap))
-    values = dict(state=JobState.queued.value, last_error=reason, lease_expires_at=None,
-                  next_attempt_at=utcnow() + timedelta(seconds=delay))
-    if not _settle(database_url, job_id, token, values):
-        return Execution(job_id, True, None, error=reason)
-    log.info("job %s: %s; retry of %s in %.1f s", job_id, reason_line(reason), stage, delay)
-    return Execution(job_id, True, JobState.queued.value, stage, delay, reason)
+def _lease_lost(job_id: int) -> Execution:
+    log.warning("job %s: lease lost to another worker; result discarded", job_id)
+    return Execution(job_id, True, None, error=LEASE_LOST)
 
 
-def _park(database_url: str, job_id: int, token: int, reason: str, resume_at: datetime | None,
-          retry_after: float | None, settings) -> Execution:
-    """Wait without using an attempt: nothing failed, the budget is spent for now."""
-    now = utcnow()
-    if resume_at is None:
-        resume_at = now + timedelta(seconds=retry_after or settings.retry_cap)
-    elif resume_at.tzinfo is None:
-        resume_at = resume_at.replace(tzinfo=now.tzinfo)
-    row = _read(database_url, job_id)
-    if row is None:
-        return Execution(job_id, True, None, error=reason)
-    stage = row[2]
-    values = dict(state=JobState.queued.value, last_error=reason, lease_expires_at=None,
-                  next_attempt_at=resume_at, attempts=Job.attempts - 1)
-    if not _settle(database_url, job_id, token, values):
-        return Execution(job_id, True, None, error=reason)
-    log.info("job %s: %s; parked until %s", job_id, reason, resume_at.isoformat())
-    return Execution(job_id, True, JobState.queued.value, stage,
-                     max(0.0, (resume_at - now).total_seconds()), reason)
+def run_in_foreground(database_url: str, job_id: int, services: Services,
+                      patience: float = FOREGROUND_PATIENCE) -> int:
+    """Run every stage of a job here with :func:`execute`; return the draft id.
+
+    Waits out a retry due within ``patience`` seconds; one due later fails the job now (a
+    person is waiting) and its error is raised, as is a permanent one. Raises
+    :class:`JobBusy` when the job cannot be claimed (another process has it, it waits for a
+    later attempt, or it has ended), so the caller can decide to wait for it.
+    """
+    while True:
+        done = execute(database_url, job_id, services, patience=patience)
+        if done.state == JobState.done.value:
+            assert done.draft_id is not None
+            return done.draft_id
+        if done.state == JobState.queued.value:  # the next stage, or a retry due soon
+            if done.delay > 0:
+                time.sleep(done.delay)
+            continue
+        if done.raised is not None:
+            if isinstance(done.raised, PipelineError):
+                raise done.raised
+            raise PipelineError(done.error or "internal error") from done.raised
+        if done.error == LEASE_LOST:
+            continue  # another process took the job over: the next claim says which
+        if done.error is not None:
+            raise PipelineError(done.error)
+        raise _busy(database_url, job_id)
 
 
-def _fail(database_url: str, job_id: int, token: int, reason: str, url: str = "",
-          stage: str = "") -> Execution:
-    values = dict(state=JobState.failed.value, last_error=reason, lease_expires_at=None,
-                  finished_at=utcnow())
-    if not _settle(database_url, job_id, token, values):
-        return Execution(job_id, True, None, error=reason)
-    log.info("job %s failed at %s: %s: %s", job_id, stage or "?", reason_line(reason), url)
-    return Execution(job_id, True, JobState.failed.value, None, 0.0, reason)
+def _busy(database_url: str, job_id: int) -> JobBusy:
+    with session_scope(database_url) as session:
+        job = session.get(Job, job_id)
+        return JobBusy(_not_claimable(job), job_id, job.state, job.draft_id, job.last_error)
 
 
-def _first_line(error: BaseException) -> str:
-    text = str(error).strip().splitlines()
-    return reason_line(text[0]) if text else type(error).__name__
+def _not_claimable(job: Job) -> str:
+    if job.state == JobState.queued.value:
+        return (f"job {job.id} for this article waits until {job.next_attempt_at:%Y-%m-%d %H:%M} "
+                f"UTC: {job.last_error or 'retry later'}")
+    return f"job {job.id} for this article is {job.state}, not queued"
+
+
+def _short(error: BaseException) -> str:
+    return reason_line(first_line(error))

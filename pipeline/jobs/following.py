@@ -13,11 +13,11 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from pipeline.db.batches import batches
 from pipeline.db.session import session_scope
 from pipeline.db.models import Job, JobState
 
 SETTLED = (JobState.done.value, JobState.failed.value)
-CHUNK = 500
 
 
 @dataclass(frozen=True)
@@ -61,11 +61,9 @@ def job_views(database_url: str, ids: Sequence[int] | None = None) -> list[JobVi
             active = (JobState.queued.value, JobState.running.value)
             rows = session.execute(query.where(Job.state.in_(active)).order_by(Job.id)).all()
         else:
-            wanted = sorted(set(ids))
             rows = []
-            for start in range(0, len(wanted), CHUNK):  # bound the bound parameters
-                rows += session.execute(query.where(Job.id.in_(wanted[start:start + CHUNK]))
-                                        .order_by(Job.id)).all()
+            for chunk in batches(sorted(set(ids))):  # bound the bound parameters
+                rows += session.execute(query.where(Job.id.in_(chunk)).order_by(Job.id)).all()
     return [JobView(*row) for row in rows]
 
 

@@ -16,8 +16,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from pipeline.db.batches import batches
 from pipeline.errors import InvalidURL
 from pipeline.fetch import canonicalize, check_url
 from pipeline.db.models import ACTIVE_JOB, Job, JobStage, JobState, utcnow
@@ -100,19 +102,13 @@ def active_job(session: Session, canonical_url: str, target_lang: str) -> Job | 
     ).first()
 
 
-INSERT_CHUNK = 200  # rows per statement, well under SQLite's limit on bound parameters
-
-
 def _insert_jobs(
     session: Session, urls: dict[str, str], target_lang: str, provider: str | None,
     source_lang: str | None, max_attempts: int,
 ) -> dict[str, int]:
     """Insert a queued job per canonical URL (mapping to the URL as given) unless one is
     active; return canonical URL -> id of the jobs inserted."""
-    if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
     now = utcnow()
     # Sorted, so concurrent batches take the index entries in the same order (no deadlock).
     rows = [dict(url=urls[canonical], canonical_url=canonical, target_lang=target_lang,
@@ -121,9 +117,9 @@ def _insert_jobs(
                  next_attempt_at=now, created_at=now, updated_at=now)
             for canonical in sorted(urls)]
     inserted: dict[str, int] = {}
-    for start in range(0, len(rows), INSERT_CHUNK):
+    for chunk in batches(rows):
         statement = (
-            insert(Job).values(rows[start:start + INSERT_CHUNK])
+            insert(Job).values(list(chunk))
             .on_conflict_do_nothing(index_elements=["canonical_url", "target_lang"],
                                     index_where=ACTIVE_JOB)
             .returning(Job.id, Job.canonical_url)
@@ -135,8 +131,7 @@ def _insert_jobs(
 
 def _active_jobs(session: Session, canonicals: list[str], target_lang: str) -> dict[str, Job]:
     found: dict[str, Job] = {}
-    for start in range(0, len(canonicals), INSERT_CHUNK):
-        chunk = canonicals[start:start + INSERT_CHUNK]
+    for chunk in batches(canonicals):
         for job in session.scalars(select(Job).where(
                 Job.canonical_url.in_(chunk), Job.target_lang == target_lang,
                 Job.state.in_(ACTIVE_STATES))):
@@ -146,6 +141,6 @@ def _active_jobs(session: Session, canonicals: list[str], target_lang: str) -> d
 
 def _load(session: Session, ids: list[int]) -> list[Job]:
     jobs: list[Job] = []
-    for start in range(0, len(ids), INSERT_CHUNK):
-        jobs.extend(session.scalars(select(Job).where(Job.id.in_(ids[start:start + INSERT_CHUNK]))))
+    for chunk in batches(ids):
+        jobs.extend(session.scalars(select(Job).where(Job.id.in_(chunk))))
     return jobs

@@ -77,11 +77,11 @@ def _locked(session: Session, query):
 
 def _recover_expired(session: Session, now: datetime, result: Sweep) -> None:
     rows = session.execute(_locked(session, (
-        select(Job.id, Job.attempts, Job.max_attempts, Job.last_error)
+        select(Job.id, Job.attempts, Job.max_attempts)
         .where(Job.state == JobState.running.value, Job.lease_expires_at < now)
         .order_by(Job.id).limit(BATCH)
     ))).all()
-    for job_id, attempts, max_attempts, last_error in rows:
+    for job_id, attempts, max_attempts in rows:
         lost = f"worker lost during attempt {attempts} (lease expired)"
         if attempts >= max_attempts:
             reason = f"{lost}; gave up after {attempts} attempts"

@@ -10,104 +10,34 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from pipeline.ledger import budget
-
-from pipeline.ledger import cooldown
-
-from pipeline.ledger import memory
-from pipeline.drafts.articles import load_extracted
-from pipeline.drafts.store import DraftContent, lock_draft, save_draft
-from pipeline.checks.revisions import article_checks
-from pipeline.errors import ProviderError
 from pipeline.checks.extraction_loss import extraction_loss
-from pipeline.translate.glossary import Glossary
+from pipeline.checks.revisions import article_checks
 from pipeline.db.models import Article, Draft, Job
+from pipeline.document import ExtractedArticle
+from pipeline.drafts.articles import load_extracted
+from pipeline.drafts.compose import BlockTemplates, compose_draft
 from pipeline.drafts.rebase import Start, rebase
+from pipeline.drafts.store import DraftContent, lock_draft, save_draft
+from pipeline.errors import ProviderError
+from pipeline.jobs.services import Services
+from pipeline.ledger.database import DatabaseLedger
 from pipeline.translate import Provider, translate_article
-from pipeline.translate.context import RequestUsage
-from pipeline.translate.translator import (
-    HUMAN,
-    MEMORY,
-    PLAIN,
-    Ledger,
-    Recalled,
-    SegmentTranslation,
-    TranslationResult,
-    Unit,
-)
+from pipeline.translate.translator import PLAIN, SegmentTranslation, TranslationResult
 
 log = logging.getLogger(__name__)
 
 
-class DatabaseLedger(Ledger):
-    """Memory, daily budgets and cool-downs kept in the database, shared by all workers."""
-
-    def __init__(self, session: Session, glossary_version: str = "",
-                 daily_budget: int | None = None, on_progress=None) -> None:
-        self.session = session
-        self.glossary_version = glossary_version
-        self.daily_budget = daily_budget
-        self.on_progress = on_progress  # Pipeline.report, or None
-
-    def _key(self, provider: Provider, source: str, target: str, text: str) -> str:
-        return memory.segment_key(provider.name, memory.provider_fingerprint(provider),
-                                  self.glossary_version, source, target, text)
-
-    def recall(self, units: list[Unit], chain: Sequence[Provider], source: str,
-               target: str) -> dict[int, Recalled]:
-        wanted: dict[int, list[tuple[str, str, str]]] = {}  # unit -> (key, provider, origin)
-        for unit in units:
-            options = [(memory.human_key(source, target, unit.unmasked.markup), HUMAN, HUMAN)]
-            options += [(self._key(p, source, target, unit.encoded.markup), p.name, MEMORY)
-                        for p in chain]
-            wanted[id(unit)] = options
-        entries = memory.lookup(self.session, [k for o in wanted.values() for k, _, _ in o])
-        hits: dict[int, Recalled] = {}
-        for unit_id, options in wanted.items():
-            for key, provider, origin in options:  # human first, then chain order
-                if key in entries:
-                    hits[unit_id] = Recalled(entries[key].translation, provider, origin)
-                    break
-        return hits
-
-    def remember(self, provider: Provider, source: str, target: str,
-                 entries: list[tuple[str, str]]) -> None:
-        memory.remember(self.session, provider.name, memory.provider_fingerprint(provider),
-                        self.glossary_version, source, target, entries)
-
-    def reserve(self, provider: str, chars: int) -> None:
-        budget.reserve(self.session, provider, chars, self.daily_budget)
-
-    def release(self, provider: str, chars: int) -> None:
-        budget.release(self.session, provider, chars)
-
-    def record_usage(self, provider: str, usage: list[RequestUsage]) -> None:
-        budget.record_requests(self.session, provider, usage)
-
-    def paused(self, provider: str) -> tuple[datetime, str] | None:
-        return cooldown.paused_until(self.session, provider)
-
-    def progress(self, provider: str, done: int, total: int) -> None:
-        if self.on_progress is not None:
-            self.on_progress("translating", done=done, total=total, provider=provider)
-
-    def pause(self, provider: str, seconds: float, reason: str) -> datetime:
-        log.warning("pausing provider %s for %.0fs: %s", provider, seconds, reason)
-        return cooldown.pause(self.session, provider, seconds, reason)
-
-
-def build_chain(pipeline, names: list[str]) -> list[Provider]:
+def build_chain(services: Services, names: list[str]) -> list[Provider]:
     """The providers of the chain that can be built; ProviderError when none can."""
     chain: list[Provider] = []
     problems: list[ProviderError] = []
     for name in names:
         try:
-            chain.extend(pipeline.providers([name]))
+            chain.extend(services.providers([name]))
         except ProviderError as error:
             log.warning("provider %s left out of the chain: %s", name, error.reason)
             problems.append(error)
@@ -116,10 +46,9 @@ def build_chain(pipeline, names: list[str]) -> list[Provider]:
     return chain
 
 
-def translate_job(session: Session, job: Job, pipeline, chain_names: list[str]) -> Draft:
+def translate_into_draft(session: Session, job: Job, services: Services,
+                         chain_names: list[str]) -> Draft:
     """Translate the job's article into its draft, or keep the draft when nothing changed."""
-    from pipeline.drafts.compose import compose_draft
-
     article = session.get(Article, job.article_id)
     draft = session.scalars(
         select(Draft).where(Draft.article_id == article.id, Draft.target_lang == job.target_lang)
@@ -128,24 +57,24 @@ def translate_job(session: Session, job: Job, pipeline, chain_names: list[str]) 
         return draft  # same content already translated into this language: nothing to send
 
     extracted = load_extracted(article)
-    glossary: Glossary = pipeline.glossary
+    glossary = services.glossary
     terms = glossary.for_target(job.target_lang)
     source_lang = job.source_lang or extracted.source_lang or None
     previous = [SegmentTranslation(s.block_index, s.key, s.source, s.translation, s.provider,
                                    s.origin) for s in draft.segments] if draft else []
     start = Start.of(draft) if draft else None
-    ledger = DatabaseLedger(session, glossary.version, pipeline.settings.char_budget_daily,
-                            pipeline.report)
-    result = translate_article(extracted, job.target_lang, build_chain(pipeline, chain_names),
+    ledger = DatabaseLedger(session, glossary.version, services.settings.char_budget_daily,
+                            services.report)
+    result = translate_article(extracted, job.target_lang, build_chain(services, chain_names),
                                source=source_lang, ledger=ledger, glossary=terms,
                                previous=previous)
     lost = {s.block_index for s in result.segments if s.origin == PLAIN and s.block_index >= 0}
     checks = article_checks(session, draft, extracted.blocks, result.blocks, extracted.title,
                             result.title, source_lang or "", job.target_lang, terms, lost)
     checks += [check.to_dict() for check in extraction_loss(extracted)]
-    pipeline.report("composing")
+    services.report("composing")
     composed = compose_draft(extracted, result.blocks, result.title, job.target_lang,
-                             result.provider, pipeline.templates)
+                             result.provider, services.templates)
     changed = changed_blocks(result, previous, len(extracted.blocks)) if draft else None
     content = DraftContent(
         title=result.title,
@@ -168,7 +97,7 @@ def translate_job(session: Session, job: Job, pipeline, chain_names: list[str]) 
         note = retranslation_note(changed, result)
     if start is not None:
         content, kept = _rebase_on_edits(session, draft.id, content, start, extracted, changed,
-                                         job.target_lang, pipeline.templates)
+                                         job.target_lang, services.templates)
         if kept:
             detail["kept_edits"] = kept
             note += "; kept edits made meanwhile to " + ", ".join(
@@ -180,8 +109,8 @@ def translate_job(session: Session, job: Job, pipeline, chain_names: list[str]) 
 
 
 def _rebase_on_edits(session: Session, draft_id: int, content: DraftContent, start: Start,
-                     extracted, changed: list[int], target_lang: str,
-                     templates) -> tuple[DraftContent, list[int]]:
+                     extracted: ExtractedArticle, changed: list[int], target_lang: str,
+                     templates: BlockTemplates) -> tuple[DraftContent, list[int]]:
     """Lock the draft and, when someone saved a revision while the providers were working,
     keep their edits (see :mod:`pipeline.drafts.rebase`) instead of overwriting them."""
     current = lock_draft(session, draft_id)

@@ -15,6 +15,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from pipeline.db.session import insert_or_ignore
+from pipeline.drafts import review
 from pipeline.jobs.intake import ACTIVE_STATES
 from pipeline.db.models import ACTIVE_JOB, AuditEvent, Draft, Job, JobStage, JobState, \
     Publication, Site, utcnow
@@ -55,6 +56,16 @@ def request_publish(session: Session, draft: Draft, sites: list[Site], actor: st
         requests.append(PublishRequest(site.name, job, new))
     session.flush()
     return requests
+
+
+def approve_and_publish(session: Session, draft: Draft, actor: str, comment: str = "",
+                        revision: int | None = None) -> AuditEvent:
+    """A reviewer's approval, from any front door: approve the draft (see
+    :func:`pipeline.drafts.review.approve`) and queue a publish to every site added with
+    ``--auto``, in the caller's transaction."""
+    event = review.approve(session, draft, actor, comment, revision=revision)
+    auto_publish(session, draft, actor)
+    return event
 
 
 def auto_publish(session: Session, draft: Draft, actor: str) -> list[PublishRequest]:

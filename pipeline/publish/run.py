@@ -14,11 +14,11 @@ from sqlalchemy import select
 from pipeline.db.session import session_scope
 from pipeline.errors import PipelineError
 from pipeline.jobs.execution import execute
-from pipeline.jobs.lifecycle import Pipeline
+from pipeline.jobs.services import Services
 from pipeline.db.models import Job, JobState, Publication, utcnow
 
 
-def publish_now(database_url: str, job_id: int, pipeline: Pipeline,
+def publish_now(database_url: str, job_id: int, services: Services,
                 timeout: float = 120.0) -> str:
     """Run publish job ``job_id`` here (or wait for the worker that has it); its post's URL.
 
@@ -27,7 +27,7 @@ def publish_now(database_url: str, job_id: int, pipeline: Pipeline,
     """
     deadline = time.monotonic() + timeout
     while True:
-        execute(database_url, job_id, pipeline)
+        execute(database_url, job_id, services)
         with session_scope(database_url) as session:
             job = session.get(Job, job_id)
             state, error, due = job.state, job.last_error, job.next_attempt_at

@@ -1,7 +1,7 @@
 """The publish stage: put the approved revision of the job's draft on the job's site.
 
-Run by :func:`pipeline.jobs.lifecycle.run_stage` like fetch and translate, so it is claimed with
-a lease, retried with backoff on :class:`PublishUnavailable` and failed with the reason on a
+Run by :func:`pipeline.jobs.stages.run_stage` like fetch and translate, so it is claimed with a
+lease, retried with backoff on :class:`PublishUnavailable` and failed with the reason on a
 refusal. The remote call happens before the transaction commits; if the commit (or the
 worker) is lost, the next attempt finds the post by its slug and updates it.
 """
@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from config.settings import Settings
 from pipeline.drafts.store import draft_document
-from pipeline.db.models import AuditEvent, Draft, Job, JobState, Publication, SiteKind, utcnow
+from pipeline.db.models import AuditEvent, Draft, Job, Publication, SiteKind, utcnow
 from pipeline.publish.content import ApprovedContent, approved_content
 from pipeline.publish.errors import InvalidSite
 from pipeline.publish.webhook import publish_webhook
@@ -24,8 +24,9 @@ from pipeline.publish.wordpress import RemotePost, publish_wordpress
 log = logging.getLogger(__name__)
 
 
-def publish_stage(session: Session, job: Job, settings: Settings) -> int:
-    """Publish, record where and which revision, and end the job done; return the draft id."""
+def publish_approved(session: Session, job: Job, settings: Settings) -> int:
+    """Publish, record where and which revision; return the draft's id (the caller ends the
+    job done)."""
     publication = session.scalars(
         select(Publication).where(Publication.job_id == job.id)).first()
     if publication is None:
@@ -65,8 +66,3 @@ def _record(session: Session, job: Job, publication: Publication, content: Appro
                                    "remote_id": remote.remote_id, "status": remote.status,
                                    "revision": content.revision,
                                    **({"warnings": remote.warnings} if remote.warnings else {})}))
-    # The stage stays "publish": in `jobs list` a done publish is told from a done translation.
-    job.state = JobState.done.value
-    job.last_error = None
-    job.finished_at = now
-    job.lease_expires_at = None

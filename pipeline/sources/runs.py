@@ -112,7 +112,7 @@ def run_source(database_url: str, source: Source | int, now: datetime, *,
         log.exception("source %s: run %s broke", name, run_id)
         reason, transient = f"internal error: {type(error).__name__}: {error}", False
     log.warning("source %s: run failed: %s", name, reason)
-    return _fail(database_url, run_id, reason, transient)
+    return _record_run_failure(database_url, run_id, reason, transient)
 
 
 def _claim(session: Session, source_id: int, slot: datetime, trigger: str) -> int | None:
@@ -232,7 +232,8 @@ def _warn_if_empty(session: Session, run: SourceRun) -> None:
         run.warning = _note(f"{note}; {run.warning}" if run.warning else note)
 
 
-def _fail(database_url: str, run_id: int, reason: str, transient: bool) -> SourceRun | None:
+def _record_run_failure(database_url: str, run_id: int, reason: str,
+                        transient: bool) -> SourceRun | None:
     """Record the run as failed; a scheduled run failing for a passing reason (timeout, 5xx)
     gets a retry time, so a feed down at 02:00 is not skipped for a whole day."""
     with session_scope(database_url) as session:

@@ -1,7 +1,7 @@
 """Sending texts through a chain of providers, with memory, budget and cool-downs.
 
 Storage is reached through a :class:`Ledger`; this base class keeps nothing and limits
-nothing, ``pipeline.jobs.translate_stage.DatabaseLedger`` keeps it all in the database.
+nothing, ``pipeline.ledger.database.DatabaseLedger`` keeps it all in the database.
 """
 
 from __future__ import annotations

@@ -69,7 +69,17 @@ def test_translate_waits_for_the_job_another_process_runs(transdraft, sqlite_url
     from config.settings import Settings
     from pipeline.db.session import session_scope, upgrade
     from pipeline.jobs.intake import enqueue
-    from pipeline.jobs.lifecycle import Pipeline, _run_stages, claim
+    from pipeline.db.models import Job
+    from pipeline.jobs.lease import claim
+    from pipeline.jobs.services import Services
+    from pipeline.jobs.stages import run_stage
+
+    def finish_claimed(job_id: int, services: Services) -> None:
+        """What `up` does with the job it has claimed: run its stages to the end."""
+        while True:
+            with session_scope(sqlite_url) as session:
+                if run_stage(session, session.get(Job, job_id), services).next_stage is None:
+                    return
 
     upgrade(sqlite_url)
     with ArticleSite(1) as site, StubServer(libre_routes()) as libre:
@@ -89,7 +99,7 @@ def test_translate_waits_for_the_job_another_process_runs(transdraft, sqlite_url
         try:
             first = waiting.stderr.readline()  # it says it waits before it waits
             assert first.startswith(f"job {job_id} is running in another process"), first
-            _run_stages(sqlite_url, job_id, Pipeline(settings), 0)  # `up` finishes the job
+            finish_claimed(job_id, Services(settings))  # `up` finishes the job
             stdout, stderr = waiting.communicate(timeout=60)
         finally:
             waiting.kill()
@@ -103,12 +113,12 @@ def test_watch_draws_a_bar_on_a_terminal_and_stdout_stays_clean(sqlite_url, tmp_
 
     from pipeline.db.session import session_scope, upgrade
     from pipeline.jobs.intake import enqueue
-    from pipeline.jobs.lifecycle import fail
+    from pipeline.jobs.lifecycle import mark_failed
 
     upgrade(sqlite_url)
     with session_scope(sqlite_url) as session:
         jobs = enqueue(session, ["https://a.example/1", "https://a.example/2"], "nl").new
-        fail(jobs[1], "not an article: no main text found")
+        mark_failed(jobs[1], "not an article: no main text found")
         queued_id = jobs[0].id
 
     drawn = threading.Event()
@@ -117,7 +127,7 @@ def test_watch_draws_a_bar_on_a_terminal_and_stdout_stays_clean(sqlite_url, tmp_
         drawn.wait(timeout=60)
         time.sleep(0.5)
         with session_scope(sqlite_url) as session:
-            fail(session.get(type(jobs[0]), queued_id), "fetch refused: private address")
+            mark_failed(session.get(type(jobs[0]), queued_id), "fetch refused: private address")
 
     controller, terminal = pty.openpty()
     worker = threading.Thread(target=finish_soon)

@@ -100,6 +100,27 @@ def test_jobs_list_pages_filters_and_retry(api):
     assert client.post("/api/jobs/999999/retry", headers=op).status_code == 404
 
 
+def test_a_job_reads_the_same_in_the_api_and_the_cli(api):
+    from datetime import datetime
+
+    from pipeline.jobs.lifecycle import job_document
+
+    client, users, _draft, url, _published = api
+    op = bearer(users["operator"].token)
+    job_id = client.post("/api/jobs", json={"urls": ["https://example.org/news/same"]},
+                         headers=op).json()["new"][0]["id"]
+    shown = client.get(f"/api/jobs/{job_id}", headers=op).json()
+    with session_scope(url) as session:
+        document = job_document(session.get(Job, job_id))  # `jobs show --format json`
+    assert shown.keys() == document.keys()
+    for key, value in document.items():
+        if key.endswith("_at") and value is not None:  # the API always names the zone
+            assert datetime.fromisoformat(shown[key]).replace(tzinfo=None) == \
+                datetime.fromisoformat(value).replace(tzinfo=None)
+        else:
+            assert shown[key] == value, key
+
+
 def test_drafts_list_filters_search_and_pagination(api):
     client, users, draft_id, url, _ = api
     rv = bearer(users["reviewer"].token)

@@ -7,7 +7,7 @@ import json
 import re
 
 from config.settings import Settings
-from pipeline.jobs.lifecycle import Pipeline
+from pipeline.jobs.services import Services
 from pipeline.publish.run import publish_now
 from tests.stubs.server import Response, StubServer
 from tests.web.conftest import bearer, login, make_client
@@ -49,7 +49,7 @@ def test_sites_are_managed_by_admins_and_drafts_published_by_reviewers(seeded):
         assert dispatched == [job["id"]]
 
         # What a worker does with the job:
-        publish_now(url, job["id"], Pipeline(Settings(database_url=url)), timeout=20)
+        publish_now(url, job["id"], Services(Settings(database_url=url)), timeout=20)
         assert len(cms.requests) == 2  # the test ping and the draft
 
         shown = client.get(f"/api/drafts/{draft_id}", headers=reviewer).json()
@@ -83,3 +83,21 @@ def test_the_sites_page_adds_a_site_without_ever_showing_its_secret(seeded):
             "url": "http://cms.example.org/hook", "secret": SECRET},
             headers={"Accept": "text/html"})
         assert bad.status_code == 422 and "use https" in bad.text and SECRET not in bad.text
+
+
+def test_an_approval_by_api_queues_a_publish_to_every_auto_site(seeded):
+    from sqlalchemy import select
+
+    from pipeline.db.models import Job
+    from pipeline.db.session import session_scope
+
+    url, users, draft_id = seeded
+    with make_client(url) as client:
+        admin, reviewer = bearer(users["admin"].token), bearer(users["reviewer"].token)
+        assert client.post("/api/sites", headers=admin, json={
+            "name": "cms", "kind": "webhook", "url": "https://cms.example/hook",
+            "secret": SECRET, "auto": True}).status_code == 201
+        assert client.post(f"/api/drafts/{draft_id}/approve", headers=reviewer).status_code == 200
+    with session_scope(url) as session:
+        job, = session.scalars(select(Job).where(Job.stage == "publish")).all()
+        assert (job.state, job.draft_id) == ("queued", draft_id)

@@ -152,7 +152,7 @@ def test_translation_provider_answering_429_503_and_timeouts(pg_url, redis_serve
 
 
 def test_the_same_job_delivered_twice_at_once(pg_url, redis_server, cluster_for):
-    from worker.dispatch import publish_now
+    from worker.dispatch import send_stages
 
     upgrade(pg_url)
     with ArticleSite(8) as site, StubServer(libre_routes(Faults(delay=0.3))) as libre:
@@ -163,7 +163,7 @@ def test_the_same_job_delivered_twice_at_once(pg_url, redis_server, cluster_for)
             ids = enqueue(session, site.urls(), "nl").new_ids
         settings = settings_of(cluster)
         for _ in range(3):  # every message three times over
-            publish_now(ids, settings)
+            send_stages(ids, settings)
         assert wait_until_all_terminal(pg_url, 8, 90, cluster) == {"done": 8}
         time.sleep(1)  # let the duplicate messages arrive too
         logs = cluster.logs()

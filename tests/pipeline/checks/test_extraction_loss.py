@@ -6,14 +6,15 @@ from dataclasses import dataclass
 
 from pipeline.db.session import session_scope
 from pipeline.jobs.intake import enqueue
-from pipeline.jobs.lifecycle import Pipeline, run_inline
+from pipeline.jobs.execution import run_in_foreground
+from pipeline.jobs.services import Services
 from tests.pipeline.jobs.test_translate_stage import (draft_of, libre, settings, site,  # noqa: F401
                                              translate)
 
 
 @dataclass
-class LossyPipeline(Pipeline):
-    """A pipeline whose extraction loses all but the first block, as a faulty step would."""
+class LossyServices(Services):
+    """Services whose extraction loses all but the first block, as a faulty step would."""
 
     def extract(self, html: str, url: str):
         article = super().extract(html, url)
@@ -32,7 +33,7 @@ def test_a_body_shorter_than_trafilatura_text_is_flagged_on_the_draft(db_url, si
 
     with session_scope(db_url) as session:
         job_id = enqueue(session, [site.url("/story") + "?page=2"], "nl", None).new[0].id
-    other = run_inline(db_url, job_id, LossyPipeline(config), provider_retries=0)
+    other = run_in_foreground(db_url, job_id, LossyServices(config), patience=0)
     checks = _loss_checks(db_url, other)
     assert [(c["block"]) for c in checks] == [-1]
     assert "trafilatura" in checks[0]["message"]

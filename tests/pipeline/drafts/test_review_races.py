@@ -13,7 +13,8 @@ from pipeline.drafts import review
 from pipeline.drafts.approved import approved_document
 from pipeline.db.session import session_scope, upgrade
 from pipeline.jobs.intake import enqueue
-from pipeline.jobs.lifecycle import Pipeline, run_inline
+from pipeline.jobs.execution import run_in_foreground
+from pipeline.jobs.services import Services
 from pipeline.db.models import Draft, Job, Segment
 from tests.stubs.news_site import PARAGRAPHS, NewsSite
 from tests.stubs.server import StubServer
@@ -54,7 +55,7 @@ def world(db_url):
 def _translate(url: str, config: Settings, page: str) -> int:
     with session_scope(url) as session:
         job_id = enqueue(session, [page], "nl").new[0].id
-    return run_inline(url, job_id, Pipeline(config), provider_retries=0)
+    return run_in_foreground(url, job_id, Services(config), patience=0)
 
 
 def _in_background(url: str, config: Settings, page: str) -> tuple[threading.Thread, dict]:

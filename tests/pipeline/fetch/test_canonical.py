@@ -11,7 +11,8 @@ from pipeline.drafts import review
 from pipeline.db.session import session_scope, upgrade
 from pipeline.fetch.canonical import article_url, same_site
 from pipeline.jobs.intake import enqueue
-from pipeline.jobs.lifecycle import Pipeline, run_inline
+from pipeline.jobs.execution import run_in_foreground
+from pipeline.jobs.services import Services
 from pipeline.db.models import Article, Draft
 from tests.stubs.news_site import PARAGRAPHS, NewsSite, article_page
 from tests.stubs.server import Response, StubServer
@@ -50,7 +51,7 @@ def test_article_url_keeps_a_foreign_claim_as_metadata_only():
 def _translate(url: str, config: Settings, page: str) -> int:
     with session_scope(url) as session:
         job_id = enqueue(session, [page], "nl").new[0].id
-    return run_inline(url, job_id, Pipeline(config), provider_retries=0)
+    return run_in_foreground(url, job_id, Services(config), patience=0)
 
 
 def test_a_page_claiming_another_sites_url_cannot_touch_its_article_or_draft(db_url):

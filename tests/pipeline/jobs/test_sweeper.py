@@ -10,7 +10,7 @@ from sqlalchemy import update
 
 from pipeline.db.session import session_scope, upgrade
 from pipeline.jobs.intake import enqueue
-from pipeline.jobs.lifecycle import claim
+from pipeline.jobs.lease import claim
 from pipeline.db.models import Job, utcnow
 from pipeline.jobs.sweeper import sweep
 

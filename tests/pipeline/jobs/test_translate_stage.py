@@ -17,7 +17,8 @@ from pipeline.ledger import cooldown
 from pipeline.db.session import session_scope, upgrade
 from pipeline.errors import BudgetExceeded, ProviderUnavailable
 from pipeline.jobs.intake import enqueue
-from pipeline.jobs.lifecycle import Pipeline, run_inline
+from pipeline.jobs.execution import run_in_foreground
+from pipeline.jobs.services import Services
 from pipeline.drafts.edits import remember_human_edit
 from pipeline.db.models import AuditEvent, Draft, Job, Revision, TranslationMemory
 from tests.stubs.news_site import OTHER_PARAGRAPHS, PARAGRAPHS, NewsSite
@@ -63,7 +64,7 @@ def translate(url: str, config: Settings, page: str, provider: str | None = None
     upgrade(url)
     with session_scope(url) as session:
         job_id = enqueue(session, [page], "nl", provider).new[0].id
-    return run_inline(url, job_id, Pipeline(config), provider_retries=0)
+    return run_in_foreground(url, job_id, Services(config), patience=0)
 
 
 def draft_of(url: str, draft_id: int) -> Draft:
@@ -337,7 +338,7 @@ def test_a_provider_failing_again_after_a_retry_is_paused_and_the_next_takes_ove
 def test_rate_limited_in_the_middle_of_an_article_the_next_provider_does_the_rest(sqlite_url):
     from pipeline.translate.providers.apertium import ApertiumProvider
     from pipeline.translate.providers.libre import LibreProvider
-    from pipeline.jobs.translate_stage import DatabaseLedger
+    from pipeline.ledger.database import DatabaseLedger
     from tests.pipeline.translate.conftest import generated_article
 
     upgrade(sqlite_url)

@@ -14,7 +14,8 @@ from pipeline.ledger.cooldown import paused_until
 from pipeline.db.session import session_scope, upgrade
 from pipeline.errors import BudgetExceeded
 from pipeline.jobs.intake import enqueue
-from pipeline.jobs.lifecycle import Pipeline, run_inline
+from pipeline.jobs.execution import run_in_foreground
+from pipeline.jobs.services import Services
 from pipeline.db.models import Draft, ProviderUsage, TranslationMemory
 from tests.stubs.news_site import OTHER_PARAGRAPHS, PARAGRAPHS, NewsSite
 from tests.stubs.openai_compat import MODEL, LLMFaults, llm_routes
@@ -53,7 +54,7 @@ def translate(url: str, config: Settings, page: str) -> int:
     upgrade(url)
     with session_scope(url) as session:
         job_id = enqueue(session, [page], "es", None).new[0].id
-    return run_inline(url, job_id, Pipeline(config), provider_retries=0)
+    return run_in_foreground(url, job_id, Services(config), patience=0)
 
 
 def sent_chars(stub: StubServer) -> int:

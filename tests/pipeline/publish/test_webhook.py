@@ -15,9 +15,9 @@ from config.settings import Settings
 from pipeline.drafts import review
 from pipeline.db.session import session_scope, upgrade
 from pipeline.errors import PipelineError
-from pipeline.jobs.lifecycle import Pipeline
+from pipeline.jobs.services import Services
 from pipeline.db.models import AuditEvent, Draft, Job
-from pipeline.publish.enqueue import request_publish
+from pipeline.publish.enqueue import approve_and_publish, request_publish
 from pipeline.publish.errors import InvalidSite
 from pipeline.publish.records import publication_documents
 from pipeline.publish.run import publish_now
@@ -80,7 +80,7 @@ def test_the_approved_draft_arrives_signed_with_an_idempotency_key_after_a_503(d
     job_id = _request(db_url, draft_id)
     receiver.answers = [503]
     caplog.set_level(logging.DEBUG)
-    assert publish_now(db_url, job_id, Pipeline(settings), timeout=20) == \
+    assert publish_now(db_url, job_id, Services(settings), timeout=20) == \
         "https://cms.example/post/77"
 
     (headers, body), = receiver.received
@@ -109,7 +109,7 @@ def test_a_refusal_fails_the_job_with_its_reason(db_url, receiver):
     job_id = _request(db_url, draft_id)
     receiver.answers = [400]
     with pytest.raises(PipelineError) as failure:
-        publish_now(db_url, job_id, Pipeline(settings), timeout=20)
+        publish_now(db_url, job_id, Services(settings), timeout=20)
     assert failure.value.reason == f"webhook {receiver.url} refused the draft: HTTP 400"
     with session_scope(db_url) as session:
         job = session.get(Job, job_id)
@@ -120,7 +120,7 @@ def test_a_refusal_fails_the_job_with_its_reason(db_url, receiver):
 def test_an_auto_site_gets_each_approval_as_a_queued_publish_job(db_url, receiver):
     draft_id, settings = _setup(db_url, receiver, auto=True)
     with session_scope(db_url) as session:
-        review.approve(session, session.get(Draft, draft_id), "ann")
+        approve_and_publish(session, session.get(Draft, draft_id), "ann")
     with session_scope(db_url) as session:
         job_id, = due_jobs(session, utcnow(), 10)  # what a worker or the sweeper picks up
         job = session.get(Job, job_id)
@@ -129,7 +129,7 @@ def test_an_auto_site_gets_each_approval_as_a_queued_publish_job(db_url, receive
         again = request_publish(session, session.get(Draft, draft_id),
                                 [get_site(session, "cms")], "bo")
         assert (again[0].job.id, again[0].new) == (job_id, False)
-    publish_now(db_url, job_id, Pipeline(settings), timeout=20)
+    publish_now(db_url, job_id, Services(settings), timeout=20)
     assert len(receiver.received) == 1
 
 

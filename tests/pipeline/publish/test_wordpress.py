@@ -15,7 +15,7 @@ from pipeline.drafts import review
 from pipeline.drafts.compose import BlockTemplates
 from pipeline.db.session import session_scope, upgrade
 from pipeline.errors import PipelineError
-from pipeline.jobs.lifecycle import Pipeline
+from pipeline.jobs.services import Services
 from pipeline.db.models import AuditEvent, Draft, Job, Publication
 from pipeline.publish.enqueue import request_publish
 from pipeline.publish.errors import NotPublishable
@@ -73,7 +73,7 @@ def _publish(url, draft_id, settings, site="blog"):
     with session_scope(url) as session:
         draft = session.get(Draft, draft_id)
         job_id = request_publish(session, draft, [get_site(session, site)], "ann")[0].job.id
-    return publish_now(url, job_id, Pipeline(settings), timeout=20)
+    return publish_now(url, job_id, Services(settings), timeout=20)
 
 
 def _publication(url, draft_id):
@@ -206,7 +206,7 @@ def test_nothing_but_an_approved_revision_is_published(world, wordpress):
         review.edit_title(session, draft, "Niet goedgekeurd", "bo",
                           BlockTemplates(SHIPPED_BLOCKS_DIR))
     with pytest.raises(PipelineError, match="only approved drafts are published"):
-        publish_now(url, job_id, Pipeline(settings), timeout=20)
+        publish_now(url, job_id, Services(settings), timeout=20)
     assert wordpress.posts() == []
 
 
