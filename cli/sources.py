@@ -253,17 +253,15 @@ def _document(source, run) -> dict:
 
 
 def _run_document(run) -> dict | None:
-    from pipeline.sources.schedule import as_utc
-
     if run is None:
         return None
-    return {"id": run.id, "slot": as_utc(run.slot).isoformat(), "trigger": run.trigger,
+    return {"id": run.id, "slot": run.slot.isoformat(), "trigger": run.trigger,
             "state": run.state, "found": run.found, "new": run.new, "changed": run.changed,
             "skipped": run.skipped, "failed": run.failed, "error": run.error,
             "warning": run.warning, "attempts": run.attempts,
-            "retry_at": as_utc(run.retry_at).isoformat() if run.retry_at else None,
-            "started_at": as_utc(run.started_at).isoformat(),
-            "finished_at": as_utc(run.finished_at).isoformat() if run.finished_at else None}
+            "retry_at": run.retry_at.isoformat() if run.retry_at else None,
+            "started_at": run.started_at.isoformat(),
+            "finished_at": run.finished_at.isoformat() if run.finished_at else None}
 
 
 def _when(moment: str | datetime) -> str:

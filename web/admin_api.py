@@ -18,7 +18,7 @@ from pipeline.accounts import audit
 from pipeline.accounts import admin as user_admin
 from pipeline.db.models import User
 from web.auth import Admin, AnyUser, DbSession
-from web.schemas import UtcDateTime
+from web.schemas import ApiTime
 
 router = APIRouter(prefix="/api", tags=["accounts"])
 UserName = Path(..., min_length=1, max_length=200)
@@ -61,7 +61,7 @@ class AuditEventOut(BaseModel):
     credential: str
     action: str
     detail: dict
-    created_at: UtcDateTime
+    created_at: ApiTime
 
 
 class AuditList(BaseModel):

@@ -8,12 +8,16 @@ from typing import Annotated, Any, Generic, Literal, TypeVar
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 
-def _as_utc(value: datetime) -> datetime:
-    # SQLite gives stored UTC times back naive; the API always says they are UTC.
-    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value
+def _in_utc(value: datetime) -> datetime:
+    # The columns give aware UTC times (pipeline.db.types.UtcDateTime); a naive time here is
+    # a bug, not something to guess a zone for.
+    if value.tzinfo is None:
+        raise ValueError("a time without a zone")
+    return value.astimezone(timezone.utc)
 
 
-UtcDateTime = Annotated[datetime, AfterValidator(_as_utc)]
+# A moment as the API shows it: ISO 8601 in UTC, ending in "Z".
+ApiTime = Annotated[datetime, AfterValidator(_in_utc)]
 LANG_PATTERN = r"^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*$"
 T = TypeVar("T")
 
@@ -51,9 +55,9 @@ class JobOut(BaseModel):
     max_attempts: int
     last_error: str | None
     draft_id: int | None
-    created_at: UtcDateTime
-    updated_at: UtcDateTime
-    finished_at: UtcDateTime | None
+    created_at: ApiTime
+    updated_at: ApiTime
+    finished_at: ApiTime | None
 
 
 class InvalidUrl(BaseModel):
@@ -88,8 +92,8 @@ class DraftSummary(BaseModel):
     provider: str
     revision: int
     warnings: int
-    created_at: UtcDateTime
-    updated_at: UtcDateTime
+    created_at: ApiTime
+    updated_at: ApiTime
 
 
 class DraftOut(BaseModel):
@@ -108,8 +112,8 @@ class DraftOut(BaseModel):
     provider: str
     revision: int
     approved_revision: int | None = None
-    created_at: UtcDateTime
-    updated_at: UtcDateTime
+    created_at: ApiTime
+    updated_at: ApiTime
     html: str
     blocks: list[dict[str, Any]]
     source_blocks: list[dict[str, Any]]
@@ -158,7 +162,7 @@ class RevisionOut(BaseModel):
     number: int
     author: str
     note: str
-    created_at: UtcDateTime
+    created_at: ApiTime
 
 
 class AuditOut(BaseModel):
@@ -167,7 +171,7 @@ class AuditOut(BaseModel):
     actor: str
     action: str
     detail: dict[str, Any]
-    created_at: UtcDateTime
+    created_at: ApiTime
 
 
 class History(BaseModel):

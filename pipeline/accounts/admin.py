@@ -9,7 +9,7 @@ change is written to the audit log by the acting user (see :mod:`pipeline.accoun
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
@@ -43,7 +43,7 @@ class UserRow:
     def to_json(self) -> dict:
         return {"id": self.id, "name": self.name, "role": self.role, "active": self.active,
                 "has_password": self.has_password, "tokens": self.tokens,
-                "sessions": self.sessions, "created_at": _iso(self.created_at)}
+                "sessions": self.sessions, "created_at": self.created_at.isoformat()}
 
 
 def get_user(session: Session, name: str) -> User:
@@ -159,13 +159,8 @@ def list_tokens(session: Session, name: str | None = None) -> list[ApiToken]:
 def token_json(token: ApiToken) -> dict:
     """A token as listed: never its hash."""
     return {"id": token.id, "user": token.user.name, "label": token.label,
-            "created_at": _iso(token.created_at),
-            "revoked_at": _iso(token.revoked_at) if token.revoked_at else None}
-
-
-def _iso(moment: datetime) -> str:
-    # SQLite gives stored UTC times back naive.
-    return (moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)).isoformat()
+            "created_at": token.created_at.isoformat(),
+            "revoked_at": token.revoked_at.isoformat() if token.revoked_at else None}
 
 
 def revoke(session: Session, token_id: int, owner_id: int | None = None) -> ApiToken:

@@ -190,10 +190,7 @@ def find_session(session: Session, secret: str) -> LoginSession | None:
     ).first()
     if login is None or not login.user.active:
         return None
-    expires = login.expires_at
-    if expires.tzinfo is None:  # SQLite gives naive datetimes back
-        expires = expires.replace(tzinfo=utcnow().tzinfo)
-    if expires <= utcnow():
+    if login.expires_at <= utcnow():
         return None
     return login
 

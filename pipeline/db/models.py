@@ -13,7 +13,6 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     Boolean,
-    DateTime,
     ForeignKey,
     Index,
     Integer,
@@ -24,6 +23,8 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from pipeline.db.types import UtcDateTime
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -40,7 +41,8 @@ def utcnow() -> datetime:
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
-    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}
+    # Every datetime column is aware UTC on both databases.
+    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON, datetime: UtcDateTime()}
 
 
 class JobState(str, enum.Enum):
@@ -82,11 +84,9 @@ class Article(Base):
     claimed_canonical_url: Mapped[str | None] = mapped_column(String(2048), default=None)
     # The ExtractedArticle as JSON: metadata and the ordered blocks.
     structure: Mapped[dict[str, Any]] = mapped_column(JSON)
-    fetched_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), default=utcnow, onupdate=utcnow
-    )
+    fetched_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     drafts: Mapped[list[Draft]] = relationship(back_populates="article")
 
@@ -118,14 +118,12 @@ class Job(Base):
     last_error: Mapped[str | None] = mapped_column(Text, default=None)
     article_id: Mapped[int | None] = mapped_column(ForeignKey("articles.id"), default=None)
     draft_id: Mapped[int | None] = mapped_column(ForeignKey("drafts.id"), default=None)
-    next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    lease_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), default=utcnow, onupdate=utcnow
-    )
-    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    next_attempt_at: Mapped[datetime | None]
+    lease_expires_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    started_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
 
 
 class Draft(Base):
@@ -156,10 +154,8 @@ class Draft(Base):
     approved_revision: Mapped[int | None] = mapped_column(Integer, default=None)
     # The Article.content_hash this draft was translated from: equal means nothing to redo.
     source_hash: Mapped[str] = mapped_column(String(64), default="")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), default=utcnow, onupdate=utcnow
-    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     article: Mapped[Article] = relationship(back_populates="drafts")
     segments: Mapped[list[Segment]] = relationship(
@@ -209,7 +205,7 @@ class Revision(Base):
     # What else an export of this revision shows (checks, source metadata, provider), so an
     # approved revision exports the same bytes whatever changes later (pipeline/drafts/approved.py).
     meta: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class AuditEvent(Base):
@@ -229,7 +225,7 @@ class AuditEvent(Base):
     credential: Mapped[str] = mapped_column(String(40), default="")
     action: Mapped[str] = mapped_column(String(40))  # created, edited, approved, ...
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class CheckDismissal(Base):
@@ -255,7 +251,7 @@ class CheckDismissal(Base):
     text_hash: Mapped[str] = mapped_column(String(64))
     reason: Mapped[str] = mapped_column(Text)
     actor: Mapped[str] = mapped_column(String(200))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 # --- sources: feeds and sitemaps read on a schedule (pipeline/sources) ---------------------
@@ -288,10 +284,8 @@ class Source(Base):
     # "nightly", "hourly" or a five-field cron expression, in UTC.
     schedule: Mapped[str] = mapped_column(String(100), default="nightly")
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), default=utcnow, onupdate=utcnow
-    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
 class SourceRun(Base):
@@ -308,7 +302,7 @@ class SourceRun(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     source_id: Mapped[int] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"))
-    slot: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    slot: Mapped[datetime]
     trigger: Mapped[str] = mapped_column(String(16), default="schedule")  # or "manual"
     state: Mapped[str] = mapped_column(String(16), default=SourceRunState.running.value)
     found: Mapped[int] = mapped_column(Integer, default=0)  # distinct articles listed
@@ -320,9 +314,9 @@ class SourceRun(Base):
     warning: Mapped[str | None] = mapped_column(Text, default=None)
     attempts: Mapped[int] = mapped_column(Integer, default=1)
     # Set when a scheduled run failed for a passing reason: the slot runs again from then.
-    retry_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
-    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    retry_at: Mapped[datetime | None] = mapped_column(default=None)
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(default=None)
 
     # Job ids this run created; filled in by pipeline.sources.run_source, not stored.
     job_ids: tuple[int, ...] = ()
@@ -343,8 +337,8 @@ class SourceItem(Base):
     fingerprint: Mapped[str] = mapped_column(String(64))
     job_id: Mapped[int | None] = mapped_column(
         ForeignKey("jobs.id", ondelete="SET NULL"), default=None)  # the last job it made
-    first_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    first_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 # --- Translation memory, provider budgets and cool-downs (trustworthy, affordable translation) ---
@@ -372,10 +366,8 @@ class TranslationMemory(Base):
     translation: Mapped[str] = mapped_column(Text)  # same form, same placeholders
     origin: Mapped[str] = mapped_column(String(20), default="machine")  # or "human"
     author: Mapped[str] = mapped_column(String(200), default="")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), default=utcnow, onupdate=utcnow
-    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
 class ProviderUsage(Base):
@@ -402,7 +394,7 @@ class ProviderCooldown(Base):
     __tablename__ = "provider_cooldowns"
 
     provider: Mapped[str] = mapped_column(String(40), primary_key=True)
-    until: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    until: Mapped[datetime]
     reason: Mapped[str] = mapped_column(Text, default="")
 
 
@@ -430,7 +422,7 @@ class Site(Base):
     tag_site_name: Mapped[bool] = mapped_column(Boolean, default=False)
     upload_images: Mapped[bool] = mapped_column(Boolean, default=False)
     auto: Mapped[bool] = mapped_column(Boolean, default=False)  # publish every approval
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class Publication(Base):
@@ -456,8 +448,8 @@ class Publication(Base):
     url: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[str] = mapped_column(String(20), default="")  # the remote post's status
     revision: Mapped[int | None] = mapped_column(Integer, default=None)  # revision published
-    published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    published_at: Mapped[datetime | None] = mapped_column(default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     site: Mapped[Site] = relationship()
 
@@ -482,7 +474,7 @@ class User(Base):
     # argon2 hash; "" means the user has no password and signs in with tokens only.
     password_hash: Mapped[str] = mapped_column(Text, default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class ApiToken(Base):
@@ -494,8 +486,8 @@ class ApiToken(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     label: Mapped[str] = mapped_column(String(200), default="")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(default=None)
 
     user: Mapped[User] = relationship()
 
@@ -509,8 +501,8 @@ class LoginSession(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     csrf_token: Mapped[str] = mapped_column(String(64))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
 
     user: Mapped[User] = relationship()
 
@@ -528,7 +520,7 @@ class LoginAttempt(Base):
     user_name: Mapped[str] = mapped_column(String(200))
     address: Mapped[str] = mapped_column(String(64))
     succeeded: Mapped[bool] = mapped_column(Boolean, default=False)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 # The reviewer queue filters drafts by source site and searches titles. Trigram (GIN) indexes
@@ -550,4 +542,4 @@ class LocalRunnerBeat(Base):
     __tablename__ = "local_runners"
 
     id: Mapped[str] = mapped_column(String(100), primary_key=True)
-    heartbeat_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    heartbeat_at: Mapped[datetime] = mapped_column(index=True)

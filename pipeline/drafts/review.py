@@ -12,7 +12,6 @@ from __future__ import annotations
 import difflib
 import html as html_lib
 from dataclasses import dataclass
-from datetime import timezone
 from typing import Any, Sequence
 
 import nh3
@@ -108,11 +107,8 @@ def _blocks(draft: Draft) -> list[Block]:
 
 
 def _recompose(draft: Draft, blocks: list[Block], title: str, templates: BlockTemplates) -> str:
-    created = draft.created_at
-    if created.tzinfo is None:  # SQLite returns naive UTC datetimes
-        created = created.replace(tzinfo=timezone.utc)
     return compose(load_extracted(draft.article), blocks, title, draft.target_lang,
-                   draft.provider, templates, now=created)
+                   draft.provider, templates, now=draft.created_at)
 
 
 def _locked(session: Session, draft: Draft) -> Draft:

@@ -215,8 +215,6 @@ def _park(database_url: str, job_id: int, token: int, reason: str, resume_at: da
     now = utcnow()
     if resume_at is None:
         resume_at = now + timedelta(seconds=retry_after or settings.retry_cap)
-    elif resume_at.tzinfo is None:
-        resume_at = resume_at.replace(tzinfo=now.tzinfo)
     row = _read(database_url, job_id)
     if row is None:
         return Execution(job_id, True, None, error=reason)

@@ -7,7 +7,6 @@ would, so its lease, retries and record are the same; the caller only waits for 
 from __future__ import annotations
 
 import time
-from datetime import timezone
 
 from sqlalchemy import select
 
@@ -43,7 +42,5 @@ def publish_now(database_url: str, job_id: int, pipeline: Pipeline,
         # Queued: until its backoff is over; running elsewhere: a short poll.
         wait = 0.2
         if state == JobState.queued.value and due is not None:
-            if due.tzinfo is None:  # SQLite returns naive UTC datetimes
-                due = due.replace(tzinfo=timezone.utc)
             wait = max(wait, (due - utcnow()).total_seconds())
         time.sleep(min(wait, 5.0, max(0.0, deadline - time.monotonic())))

@@ -58,7 +58,7 @@ def run_due(database_url: str, now: datetime,
     for source_id, schedule, created_at in candidates:
         slot = schedules.latest_slot(schedule, now)
         # A slot from before the source existed was not missed: wait for the next one.
-        if slot < schedules.as_utc(created_at).replace(second=0, microsecond=0):
+        if slot < created_at.replace(second=0, microsecond=0):
             continue
         run = run_source(database_url, source_id, now, slot=slot, settings=settings)
         if run is not None:
