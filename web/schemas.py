@@ -7,6 +7,8 @@ from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
+from pipeline.vocabulary import DraftStatus, JobState, Stage
+
 
 def _in_utc(value: datetime) -> datetime:
     # The columns give aware UTC times (pipeline.db.types.UtcDateTime); a naive time here is
@@ -49,8 +51,8 @@ class JobOut(BaseModel):
     canonical_url: str
     target_lang: str
     provider: str | None
-    state: str
-    stage: str
+    state: JobState
+    stage: Stage
     attempts: int
     max_attempts: int
     last_error: str | None
@@ -82,7 +84,7 @@ class Check(BaseModel):
 
 class DraftSummary(BaseModel):
     id: int
-    status: str
+    status: DraftStatus
     title: str
     source_title: str
     source_url: str
@@ -100,7 +102,7 @@ class DraftOut(BaseModel):
     """A draft: metadata, translated blocks, the composed HTML and the reviewer warnings."""
 
     id: int
-    status: str
+    status: DraftStatus
     source_url: str
     source_lang: str
     target_lang: str

@@ -103,7 +103,8 @@ def _stages(database_url: str, ids: list[int]) -> list[tuple[int, str]]:
     from sqlalchemy import select
 
     from pipeline.db.session import session_scope
-    from pipeline.db.models import Job, JobState
+    from pipeline.db.models import Job
+    from pipeline.vocabulary import JobState
 
     rows: list[tuple[int, str]] = []
     with session_scope(database_url) as session:
@@ -111,7 +112,7 @@ def _stages(database_url: str, ids: list[int]) -> list[tuple[int, str]]:
             chunk = ids[start:start + CHUNK]
             rows.extend(session.execute(
                 select(Job.id, Job.stage)
-                .where(Job.id.in_(chunk), Job.state == JobState.queued.value)
+                .where(Job.id.in_(chunk), Job.state == JobState.queued)
                 .order_by(Job.id)))
     return rows
 

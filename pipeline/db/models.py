@@ -6,7 +6,6 @@ The database is the source of truth; every table change comes with an Alembic mi
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime, timezone
 from typing import Any
 
@@ -24,7 +23,20 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from pipeline.db.types import UtcDateTime
+from pipeline.db.types import UtcDateTime, enum_as_string
+from pipeline.vocabulary import (
+    ACTIVE_JOB_STATES,
+    DraftStatus,
+    JobState,
+    PostStatus,
+    Role,
+    RunTrigger,
+    SegmentOrigin,
+    SiteKind,
+    SourceKind,
+    SourceRunState,
+    Stage,
+)
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -41,29 +53,23 @@ def utcnow() -> datetime:
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
-    # Every datetime column is aware UTC on both databases.
-    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON, datetime: UtcDateTime()}
-
-
-class JobState(str, enum.Enum):
-    queued = "queued"
-    running = "running"
-    done = "done"
-    failed = "failed"
-
-
-class JobStage(str, enum.Enum):
-    fetch = "fetch"  # fetch and extract: produces the Article
-    translate = "translate"  # produces the Draft's segments
-    compose = "compose"  # produces the Draft's composed HTML
-    publish = "publish"  # puts an approved draft on a site (pipeline/publish)
-    finished = "finished"
-
-
-class DraftStatus(str, enum.Enum):
-    pending_review = "pending_review"
-    approved = "approved"
-    rejected = "rejected"
+    # Every datetime column is aware UTC; every word of the vocabulary a plain VARCHAR of the
+    # width its columns have always had.
+    type_annotation_map = {
+        dict[str, Any]: JSON,
+        list[Any]: JSON,
+        datetime: UtcDateTime(),
+        JobState: enum_as_string(JobState, 16),
+        Stage: enum_as_string(Stage, 16),
+        DraftStatus: enum_as_string(DraftStatus, 20),
+        SegmentOrigin: enum_as_string(SegmentOrigin, 20),
+        SourceKind: enum_as_string(SourceKind, 16),
+        SourceRunState: enum_as_string(SourceRunState, 16),
+        RunTrigger: enum_as_string(RunTrigger, 16),
+        SiteKind: enum_as_string(SiteKind, 16),
+        PostStatus: enum_as_string(PostStatus, 16),
+        Role: enum_as_string(Role, 20),
+    }
 
 
 class Article(Base):
@@ -91,7 +97,7 @@ class Article(Base):
     drafts: Mapped[list[Draft]] = relationship(back_populates="article")
 
 
-ACTIVE_JOB = text("state IN ('queued', 'running')")
+ACTIVE_JOB = text("state IN (%s)" % ", ".join(f"'{state}'" for state in ACTIVE_JOB_STATES))
 
 
 class Job(Base):
@@ -111,8 +117,8 @@ class Job(Base):
     target_lang: Mapped[str] = mapped_column(String(16))
     source_lang: Mapped[str | None] = mapped_column(String(16), default=None)
     provider: Mapped[str | None] = mapped_column(String(200), default=None)
-    state: Mapped[str] = mapped_column(String(16), default=JobState.queued.value)
-    stage: Mapped[str] = mapped_column(String(16), default=JobStage.fetch.value)
+    state: Mapped[JobState] = mapped_column(default=JobState.queued)
+    stage: Mapped[Stage] = mapped_column(default=Stage.fetch)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     max_attempts: Mapped[int] = mapped_column(Integer, default=5)
     last_error: Mapped[str | None] = mapped_column(Text, default=None)
@@ -148,7 +154,7 @@ class Draft(Base):
     # Per header/footer block slot, the template file used and whether the target language's
     # variant was missing (pipeline.drafts.compose.BlockUse.to_dict), for the reviewer.
     block_uses: Mapped[list[Any]] = mapped_column(JSON, default=list, server_default="[]")
-    status: Mapped[str] = mapped_column(String(20), default=DraftStatus.pending_review.value)
+    status: Mapped[DraftStatus] = mapped_column(default=DraftStatus.pending_review)
     revision: Mapped[int] = mapped_column(Integer, default=0)
     # The revision last approved; exports and publishing read that revision's snapshot.
     approved_revision: Mapped[int | None] = mapped_column(Integer, default=None)
@@ -179,8 +185,7 @@ class Segment(Base):
     source: Mapped[str] = mapped_column(Text)
     translation: Mapped[str] = mapped_column(Text)
     provider: Mapped[str] = mapped_column(String(40), default="")
-    # "machine", "memory", "human", "plain" (markup lost, plain text used), "same" (no call)
-    origin: Mapped[str] = mapped_column(String(20), default="machine")
+    origin: Mapped[SegmentOrigin] = mapped_column(default=SegmentOrigin.machine)
     # Why providers earlier in the chain handed this segment on, e.g. "llm: placeholder <x2>
     # missing (also when sent alone)"; "" when the first provider's answer was used.
     fallback_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
@@ -257,17 +262,6 @@ class CheckDismissal(Base):
 # --- sources: feeds and sitemaps read on a schedule (pipeline/sources) ---------------------
 
 
-class SourceKind(str, enum.Enum):
-    feed = "feed"  # RSS or Atom
-    sitemap = "sitemap"  # a sitemap, a sitemap index or a Google News sitemap
-
-
-class SourceRunState(str, enum.Enum):
-    running = "running"
-    done = "done"
-    failed = "failed"
-
-
 class Source(Base):
     """A feed or sitemap whose articles are enqueued for translation on a schedule."""
 
@@ -279,7 +273,7 @@ class Source(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(100), unique=True)
     url: Mapped[str] = mapped_column(String(2048))  # canonical
-    kind: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[SourceKind]
     target_lang: Mapped[str] = mapped_column(String(16))
     # "nightly", "hourly" or a five-field cron expression, in UTC.
     schedule: Mapped[str] = mapped_column(String(100), default="nightly")
@@ -303,8 +297,8 @@ class SourceRun(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     source_id: Mapped[int] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"))
     slot: Mapped[datetime]
-    trigger: Mapped[str] = mapped_column(String(16), default="schedule")  # or "manual"
-    state: Mapped[str] = mapped_column(String(16), default=SourceRunState.running.value)
+    trigger: Mapped[RunTrigger] = mapped_column(default=RunTrigger.schedule)
+    state: Mapped[SourceRunState] = mapped_column(default=SourceRunState.running)
     found: Mapped[int] = mapped_column(Integer, default=0)  # distinct articles listed
     new: Mapped[int] = mapped_column(Integer, default=0)  # not seen before, enqueued
     changed: Mapped[int] = mapped_column(Integer, default=0)  # seen, content changed, re-enqueued
@@ -364,7 +358,7 @@ class TranslationMemory(Base):
     target_lang: Mapped[str] = mapped_column(String(16))
     source_text: Mapped[str] = mapped_column(Text)  # placeholder form, HTML-escaped text
     translation: Mapped[str] = mapped_column(Text)  # same form, same placeholders
-    origin: Mapped[str] = mapped_column(String(20), default="machine")  # or "human"
+    origin: Mapped[SegmentOrigin] = mapped_column(default=SegmentOrigin.machine)  # or human
     author: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
@@ -401,11 +395,6 @@ class ProviderCooldown(Base):
 # --- Publishing: sites approved drafts go to, and what was published where (pipeline/publish) ---
 
 
-class SiteKind(str, enum.Enum):
-    wordpress = "wordpress"  # REST API v2 with an application password
-    webhook = "webhook"  # a signed JSON POST, for every other CMS
-
-
 class Site(Base):
     """A publishing target. ``secret`` (application password or HMAC key) is never shown."""
 
@@ -413,11 +402,11 @@ class Site(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(100), unique=True)
-    kind: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[SiteKind]
     url: Mapped[str] = mapped_column(String(2048))
     username: Mapped[str] = mapped_column(String(200), default="")
     secret: Mapped[str] = mapped_column(Text, default="")
-    post_status: Mapped[str] = mapped_column(String(16), default="draft")
+    post_status: Mapped[PostStatus] = mapped_column(default=PostStatus.draft)
     categories: Mapped[list[Any]] = mapped_column(JSON, default=list)
     tag_site_name: Mapped[bool] = mapped_column(Boolean, default=False)
     upload_images: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -457,12 +446,6 @@ class Publication(Base):
 # --- Accounts (web app and CLI): users, API tokens, login sessions, login attempts ---------
 
 
-class Role(str, enum.Enum):
-    admin = "admin"
-    operator = "operator"
-    reviewer = "reviewer"
-
-
 class User(Base):
     """A person who signs in: an admin, an operator or a reviewer."""
 
@@ -470,7 +453,7 @@ class User(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
-    role: Mapped[str] = mapped_column(String(20))
+    role: Mapped[Role]
     # argon2 hash; "" means the user has no password and signs in with tokens only.
     password_hash: Mapped[str] = mapped_column(Text, default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True)

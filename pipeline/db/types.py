@@ -1,10 +1,11 @@
-"""Column types alike on both databases: aware UTC datetimes."""
+"""Column types: aware UTC datetimes and the vocabulary's words, alike on both databases."""
 
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from enum import StrEnum
 
-from sqlalchemy import DateTime, Dialect
+from sqlalchemy import DateTime, Dialect, Enum
 from sqlalchemy.types import TypeDecorator
 
 
@@ -34,3 +35,9 @@ class UtcDateTime(TypeDecorator[datetime]):
             return value.replace(tzinfo=timezone.utc)
         return value.astimezone(timezone.utc)
 
+
+def enum_as_string(vocabulary: type[StrEnum], length: int) -> Enum:
+    """A VARCHAR(``length``) column holding one of ``vocabulary``'s values, read back as a
+    member. No CHECK constraint and no database enum type: the schema stays plain strings."""
+    return Enum(vocabulary, native_enum=False, create_constraint=False, length=length,
+                values_callable=lambda members: [member.value for member in members])

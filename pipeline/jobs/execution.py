@@ -21,7 +21,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from pipeline.db.session import session_scope
 from pipeline.errors import BudgetExceeded, PipelineError, TransientError
 from pipeline.jobs.lifecycle import Pipeline, claim, run_stage, still_owned
-from pipeline.db.models import Job, JobStage, JobState, utcnow
+from pipeline.db.models import Job, utcnow
+from pipeline.vocabulary import JobState, Stage
 from pipeline.reasons import reason_line
 
 log = logging.getLogger(__name__)
@@ -41,7 +42,7 @@ class Execution:
     @property
     def dispatch_now(self) -> bool:
         """Whether the job's next stage should be sent to the workers right away."""
-        return self.state == JobState.queued.value and self.stage is not None
+        return self.state == JobState.queued and self.stage is not None
 
 
 class _LeaseLost(Exception):
@@ -107,7 +108,7 @@ def execute(
                 return Execution(job_id, False)
             token = job.attempts
             url, stage = job.url, job.stage
-            if stage == JobStage.fetch.value and token == 1:
+            if stage == Stage.fetch and token == 1:
                 log.info("job %s started: %s", job_id, url)
     except SQLAlchemyError as error:
         log.warning("job %s: cannot claim, database unavailable: %s", job_id, _first_line(error))
@@ -122,13 +123,13 @@ def execute(
                 raise _LeaseLost()
             if outcome.next_stage is not None:
                 # The stage's output is stored; the next stage starts with fresh attempts.
-                job.state = JobState.queued.value
+                job.state = JobState.queued
                 job.attempts = 0
                 job.next_attempt_at = utcnow()
                 job.lease_expires_at = None
                 job.last_error = None
             state, stage = job.state, outcome.next_stage
-        if state == JobState.done.value:
+        if state == JobState.done:
             log.info("job %s done: draft %s: %s", job_id, outcome.draft_id, url)
         return Execution(job_id, True, state, stage)
     except _LeaseLost:
@@ -159,7 +160,7 @@ def execute(
 
 
 def _owned(job_id: int, token: int):
-    return (update(Job).where(Job.id == job_id, Job.state == JobState.running.value,
+    return (update(Job).where(Job.id == job_id, Job.state == JobState.running,
                               Job.attempts == token)
             .execution_options(synchronize_session=False))
 
@@ -201,12 +202,12 @@ def _retry(database_url: str, job_id: int, token: int, reason: str,
     delay = backoff(attempts, settings.retry_base, settings.retry_cap)
     if retry_after:
         delay = max(delay, min(retry_after, settings.retry_cap))
-    values = dict(state=JobState.queued.value, last_error=reason, lease_expires_at=None,
+    values = dict(state=JobState.queued, last_error=reason, lease_expires_at=None,
                   next_attempt_at=utcnow() + timedelta(seconds=delay))
     if not _settle(database_url, job_id, token, values):
         return Execution(job_id, True, None, error=reason)
     log.info("job %s: %s; retry of %s in %.1f s", job_id, reason_line(reason), stage, delay)
-    return Execution(job_id, True, JobState.queued.value, stage, delay, reason)
+    return Execution(job_id, True, JobState.queued, stage, delay, reason)
 
 
 def _park(database_url: str, job_id: int, token: int, reason: str, resume_at: datetime | None,
@@ -219,23 +220,23 @@ def _park(database_url: str, job_id: int, token: int, reason: str, resume_at: da
     if row is None:
         return Execution(job_id, True, None, error=reason)
     stage = row[2]
-    values = dict(state=JobState.queued.value, last_error=reason, lease_expires_at=None,
+    values = dict(state=JobState.queued, last_error=reason, lease_expires_at=None,
                   next_attempt_at=resume_at, attempts=Job.attempts - 1)
     if not _settle(database_url, job_id, token, values):
         return Execution(job_id, True, None, error=reason)
     log.info("job %s: %s; parked until %s", job_id, reason, resume_at.isoformat())
-    return Execution(job_id, True, JobState.queued.value, stage,
+    return Execution(job_id, True, JobState.queued, stage,
                      max(0.0, (resume_at - now).total_seconds()), reason)
 
 
 def _fail(database_url: str, job_id: int, token: int, reason: str, url: str = "",
           stage: str = "") -> Execution:
-    values = dict(state=JobState.failed.value, last_error=reason, lease_expires_at=None,
+    values = dict(state=JobState.failed, last_error=reason, lease_expires_at=None,
                   finished_at=utcnow())
     if not _settle(database_url, job_id, token, values):
         return Execution(job_id, True, None, error=reason)
     log.info("job %s failed at %s: %s: %s", job_id, stage or "?", reason_line(reason), url)
-    return Execution(job_id, True, JobState.failed.value, None, 0.0, reason)
+    return Execution(job_id, True, JobState.failed, None, 0.0, reason)
 
 
 def _first_line(error: BaseException) -> str:

@@ -20,7 +20,8 @@ from pipeline.drafts.articles import save_article
 from pipeline.errors import PipelineError, ProviderUnavailable
 from pipeline.fetch import fetch
 from pipeline.fetch.canonical import article_url
-from pipeline.db.models import Job, JobStage, JobState, utcnow
+from pipeline.db.models import Job, utcnow
+from pipeline.vocabulary import JobState, Stage
 from pipeline.reasons import reason_line
 
 log = logging.getLogger(__name__)
@@ -118,9 +119,9 @@ def claim(session: Session, job_id: int, lease: timedelta) -> Job | None:
     result = session.execute(
         update(Job)
         .where(Job.id == job_id)
-        .where(((Job.state == JobState.queued.value) & due)
-               | ((Job.state == JobState.running.value) & (Job.lease_expires_at < now)))
-        .values(state=JobState.running.value, lease_expires_at=now + lease,
+        .where(((Job.state == JobState.queued) & due)
+               | ((Job.state == JobState.running) & (Job.lease_expires_at < now)))
+        .values(state=JobState.running, lease_expires_at=now + lease,
                 attempts=Job.attempts + 1, started_at=now, updated_at=now)
         .execution_options(synchronize_session=False)
     )
@@ -131,11 +132,11 @@ def claim(session: Session, job_id: int, lease: timedelta) -> Job | None:
 
 def run_stage(session: Session, job: Job, pipeline: Pipeline) -> StageOutcome:
     """Run the job's current stage and store its output; the caller commits."""
-    if job.stage == JobStage.fetch.value:
+    if job.stage == Stage.fetch:
         return _fetch_stage(session, job, pipeline)
-    if job.stage in (JobStage.translate.value, JobStage.compose.value):
+    if job.stage in (Stage.translate, Stage.compose):
         return _translate_stage(session, job, pipeline)
-    if job.stage == JobStage.publish.value:
+    if job.stage == Stage.publish:
         from pipeline.publish.stage import publish_stage  # publishing builds on this module
 
         return publish_stage(session, job, pipeline)
@@ -148,7 +149,7 @@ def still_owned(session: Session, job_id: int, attempts: int) -> bool:
     # Core on the connection: no autoflush of the stage's pending changes to the job first.
     result = session.connection().execute(
         update(Job.__table__)
-        .where(Job.__table__.c.id == job_id, Job.__table__.c.state == JobState.running.value,
+        .where(Job.__table__.c.id == job_id, Job.__table__.c.state == JobState.running,
                Job.__table__.c.attempts == attempts)
         .values(updated_at=utcnow())
     )
@@ -172,7 +173,7 @@ def _fetch_stage(session: Session, job: Job, pipeline: Pipeline) -> StageOutcome
     # job.canonical_url stays the submitted URL's form: intake's one-active-job rule is keyed
     # on it, and two URLs may name one article (rel=canonical); the article row has its own.
     job.article_id = article.id
-    job.stage = JobStage.translate.value
+    job.stage = Stage.translate
     return StageOutcome(job.id, job.stage)
 
 
@@ -188,8 +189,8 @@ def _translate_stage(session: Session, job: Job, pipeline: Pipeline) -> StageOut
 
 def _finish(job: Job, draft_id: int) -> StageOutcome:
     job.draft_id = draft_id
-    job.stage = JobStage.finished.value
-    job.state = JobState.done.value
+    job.stage = Stage.finished
+    job.state = JobState.done
     job.last_error = None
     job.finished_at = utcnow()
     job.lease_expires_at = None
@@ -207,7 +208,7 @@ def _provider_chain(names: list[str] | None, settings: Settings) -> list[str]:
 
 def fail(job: Job, reason: str) -> None:
     """End the job as failed with a reason a person can act on."""
-    job.state = JobState.failed.value
+    job.state = JobState.failed
     job.last_error = reason_line(reason)
     job.finished_at = utcnow()
     job.lease_expires_at = None
@@ -240,7 +241,7 @@ def run_inline(
 
 
 def _not_claimable(job: Job) -> str:
-    if job.state == JobState.queued.value:
+    if job.state == JobState.queued:
         return (f"job {job.id} for this article waits until {job.next_attempt_at:%Y-%m-%d %H:%M} "
                 f"UTC: {job.last_error or 'retry later'}")
     return f"job {job.id} for this article is {job.state}, not queued"
@@ -302,15 +303,16 @@ def retry(session: Session, job_id: int) -> Job:
     job = session.get(Job, job_id)
     if job is None:
         raise PermanentError(f"no job {job_id}")
-    if job.state != JobState.failed.value:
-        hint = "; enqueue the URL again to re-check the article" if job.state == "done" else ""
+    if job.state != JobState.failed:
+        hint = ("; enqueue the URL again to re-check the article" if job.state == JobState.done
+                else "")
         raise PermanentError(f"job {job_id} is {job.state}, not failed{hint}")
     now = utcnow()
     try:
         with session.begin_nested():
             changed = session.execute(
-                update(Job).where(Job.id == job_id, Job.state == JobState.failed.value)
-                .values(state=JobState.queued.value, attempts=0, next_attempt_at=now,
+                update(Job).where(Job.id == job_id, Job.state == JobState.failed)
+                .values(state=JobState.queued, attempts=0, next_attempt_at=now,
                         finished_at=None, lease_expires_at=None, updated_at=now)
                 .execution_options(synchronize_session=False)
             ).rowcount
@@ -329,7 +331,7 @@ def retry_failed(session: Session) -> tuple[list[int], list[tuple[int, str]]]:
 
     queued: list[int] = []
     skipped: list[tuple[int, str]] = []
-    ids = session.scalars(select(Job.id).where(Job.state == JobState.failed.value)
+    ids = session.scalars(select(Job.id).where(Job.state == JobState.failed)
                           .order_by(Job.id)).all()
     for job_id in ids:
         try:

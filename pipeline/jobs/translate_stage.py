@@ -31,15 +31,13 @@ from pipeline.drafts.rebase import Start, rebase
 from pipeline.translate import Provider, translate_article
 from pipeline.translate.context import RequestUsage
 from pipeline.translate.translator import (
-    HUMAN,
-    MEMORY,
-    PLAIN,
     Ledger,
     Recalled,
     SegmentTranslation,
     TranslationResult,
     Unit,
 )
+from pipeline.vocabulary import SegmentOrigin
 
 log = logging.getLogger(__name__)
 
@@ -62,9 +60,10 @@ class DatabaseLedger(Ledger):
                target: str) -> dict[int, Recalled]:
         wanted: dict[int, list[tuple[str, str, str]]] = {}  # unit -> (key, provider, origin)
         for unit in units:
-            options = [(memory.human_key(source, target, unit.unmasked.markup), HUMAN, HUMAN)]
-            options += [(self._key(p, source, target, unit.encoded.markup), p.name, MEMORY)
-                        for p in chain]
+            options = [(memory.human_key(source, target, unit.unmasked.markup),
+                        SegmentOrigin.human, SegmentOrigin.human)]
+            options += [(self._key(p, source, target, unit.encoded.markup), p.name,
+                         SegmentOrigin.memory) for p in chain]
             wanted[id(unit)] = options
         entries = memory.lookup(self.session, [k for o in wanted.values() for k, _, _ in o])
         hits: dict[int, Recalled] = {}
@@ -139,7 +138,8 @@ def translate_job(session: Session, job: Job, pipeline, chain_names: list[str]) 
     result = translate_article(extracted, job.target_lang, build_chain(pipeline, chain_names),
                                source=source_lang, ledger=ledger, glossary=terms,
                                previous=previous)
-    lost = {s.block_index for s in result.segments if s.origin == PLAIN and s.block_index >= 0}
+    lost = {s.block_index for s in result.segments
+            if s.origin == SegmentOrigin.plain and s.block_index >= 0}
     checks = article_checks(session, draft, extracted.blocks, result.blocks, extracted.title,
                             result.title, source_lang or "", job.target_lang, terms, lost)
     checks += [check.to_dict() for check in extraction_loss(extracted)]

@@ -29,9 +29,8 @@ from pipeline.document import Block
 from pipeline.db.models import Draft, Segment, TranslationMemory, utcnow
 from pipeline.translate.acceptance import unacceptable
 from pipeline.translate.markup import Encoded, encode
+from pipeline.vocabulary import SegmentOrigin
 
-HUMAN = "human"
-MACHINE = "machine"
 _PLACEHOLDER = re.compile(r"<(/?)x(\d+)(/?)>")
 PLAIN_KEYS = {"alt", "cite", "title"}  # segments stored as plain text, not inline HTML
 
@@ -90,7 +89,7 @@ def remember(session: Session, provider: str, fingerprint: str, glossary_version
         "provider": provider, "fingerprint": fingerprint, "glossary_version": glossary_version,
         "source_lang": source_lang.lower(), "target_lang": target_lang.lower(),
         "source_text": normalize(text), "translation": normalize(translation),
-        "origin": MACHINE, "author": "", "created_at": now, "updated_at": now,
+        "origin": SegmentOrigin.machine, "author": "", "created_at": now, "updated_at": now,
     } for text, translation in entries if not unacceptable(text, translation)]
     rows = list({row["key"]: row for row in reversed(rows)}.values())  # first one wins
     added = 0
@@ -103,7 +102,8 @@ def remember(session: Session, provider: str, fingerprint: str, glossary_version
 
 def human_key(source_lang: str, target_lang: str, text: str) -> str:
     """Key of a reviewer's translation: any provider, any glossary (a person chose it)."""
-    return segment_key(HUMAN, "", "", source_lang, target_lang, text)
+    # A reviewer's edit is kept under the provider named after its origin.
+    return segment_key(SegmentOrigin.human, "", "", source_lang, target_lang, text)
 
 
 def encode_segment(value: str, key: str) -> Encoded:
@@ -147,10 +147,10 @@ def remember_human_edit(session: Session, draft: Draft, block_index: int, new_bl
         row = rows.get(key)
         if row is None:
             session.add(Segment(draft_id=draft.id, block_index=block_index, key=key,
-                                source=source, translation=translation, provider=HUMAN,
-                                origin=HUMAN))
+                                source=source, translation=translation,
+                                provider=SegmentOrigin.human, origin=SegmentOrigin.human))
         else:
-            row.translation, row.origin = translation, HUMAN
+            row.translation, row.origin = translation, SegmentOrigin.human
         source_encoded = encode_segment(source, key)
         mapped = map_placeholders(encode_segment(translation, key), source_encoded)
         if mapped is None or not source_encoded.translatable:
@@ -158,9 +158,10 @@ def remember_human_edit(session: Session, draft: Draft, block_index: int, new_bl
         entry_key = human_key(source_lang, target_lang, source_encoded.markup)
         values = {"translation": mapped, "author": author, "updated_at": now}
         if not insert_or_ignore(session, TranslationMemory, {
-                "key": entry_key, "provider": HUMAN, "fingerprint": "", "glossary_version": "",
-                "source_lang": source_lang, "target_lang": target_lang,
-                "source_text": source_encoded.markup, "origin": HUMAN, "created_at": now,
+                "key": entry_key, "provider": SegmentOrigin.human, "fingerprint": "",
+                "glossary_version": "", "source_lang": source_lang, "target_lang": target_lang,
+                "source_text": source_encoded.markup, "origin": SegmentOrigin.human,
+                "created_at": now,
                 **values}, ["key"]):
             session.execute(update(TranslationMemory).where(TranslationMemory.key == entry_key)
                             .values(**values).execution_options(synchronize_session=False))

@@ -15,7 +15,8 @@ from sqlalchemy.orm import Session
 
 from pipeline.drafts.store import draft_document
 from pipeline.jobs.lifecycle import Pipeline, StageOutcome
-from pipeline.db.models import AuditEvent, Draft, Job, JobState, Publication, SiteKind, utcnow
+from pipeline.db.models import AuditEvent, Draft, Job, Publication, utcnow
+from pipeline.vocabulary import JobState, SiteKind
 from pipeline.publish.content import ApprovedContent, approved_content
 from pipeline.publish.errors import InvalidSite
 from pipeline.publish.webhook import publish_webhook
@@ -33,7 +34,7 @@ def publish_stage(session: Session, job: Job, pipeline: Pipeline) -> StageOutcom
     draft = session.get(Draft, publication.draft_id)
     content = approved_content(session, draft)
     site = publication.site
-    if site.kind == SiteKind.wordpress.value:
+    if site.kind == SiteKind.wordpress:
         remote = publish_wordpress(site, content, publication, pipeline.settings)
     else:
         remote = publish_webhook(site, _document(draft, content), publication,
@@ -66,7 +67,7 @@ def _record(session: Session, job: Job, publication: Publication, content: Appro
                                    "revision": content.revision,
                                    **({"warnings": remote.warnings} if remote.warnings else {})}))
     # The stage stays "publish": in `jobs list` a done publish is told from a done translation.
-    job.state = JobState.done.value
+    job.state = JobState.done
     job.last_error = None
     job.finished_at = now
     job.lease_expires_at = None
