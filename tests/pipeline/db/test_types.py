@@ -1,16 +1,17 @@
-"""Column types on both databases: aware UTC times in and out."""
+"""Column types on both databases: aware UTC times in and out, vocabulary words as strings."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import create_engine, select, text, update
 from sqlalchemy.exc import StatementError
 from sqlalchemy.orm import Session
 
-from pipeline.db.models import Job, ProviderCooldown
+from pipeline.db.models import Job, ProviderCooldown, User
 from pipeline.db.session import session_scope, upgrade
+from pipeline.vocabulary import JobState, Role, Stage
 
 SUMMER_AMSTERDAM = timezone(timedelta(hours=2))
 MOMENT = datetime(2026, 7, 1, 11, 30, 15, 250000, tzinfo=SUMMER_AMSTERDAM)  # 09:30:15 UTC
@@ -84,3 +85,31 @@ def test_postgres_answers_in_utc_whatever_the_session_zone(pg_url):
         tokyo.dispose()
     assert moment == MOMENT and moment.tzinfo is timezone.utc
 
+
+def test_words_are_stored_as_their_strings_and_read_back_as_members(db_url):
+    upgrade(db_url)
+    with session_scope(db_url) as session:
+        job_id = _job(session, state=JobState.running, stage=Stage.translate)
+        session.add(User(name="rita", role="reviewer"))  # a plain string is taken too
+    with session_scope(db_url) as session:
+        row = session.execute(text("SELECT state, stage FROM jobs WHERE id = :id"),
+                              {"id": job_id}).one()
+        assert tuple(row) == ("running", "translate")
+        assert session.execute(text("SELECT role FROM users")).scalar_one() == "reviewer"
+        job = session.get(Job, job_id)
+        assert job.state is JobState.running and job.stage is Stage.translate
+        assert session.scalars(select(User.role)).one() is Role.reviewer
+        # Filters take members and strings alike.
+        assert session.scalars(select(Job.id).where(Job.state == "running")).all() == [job_id]
+        session.execute(update(Job).where(Job.id == job_id).values(state=JobState.done))
+    with session_scope(db_url) as session:
+        assert session.get(Job, job_id).state is JobState.done
+
+
+def test_new_rows_get_the_vocabularys_defaults(db_url):
+    upgrade(db_url)
+    with session_scope(db_url) as session:
+        job_id = _job(session)
+    with session_scope(db_url) as session:
+        job = session.get(Job, job_id)
+        assert (job.state, job.stage) == (JobState.queued, Stage.fetch)
