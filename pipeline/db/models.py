@@ -97,6 +97,7 @@ class Article(Base):
     drafts: Mapped[list[Draft]] = relationship(back_populates="article")
 
 
+# The predicate of the one-active-job index, from the vocabulary: state IN ('queued', 'running').
 ACTIVE_JOB = text("state IN (%s)" % ", ".join(f"'{state}'" for state in ACTIVE_JOB_STATES))
 
 
