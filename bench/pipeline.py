@@ -174,7 +174,8 @@ def _run_local(pages, remote: _Remote, database: Path, threads: int,
     from config.settings import get_settings
     from pipeline.db.session import session_scope, upgrade
     from pipeline.jobs.intake import enqueue
-    from pipeline.db.models import Job, JobState
+    from pipeline.db.models import Job
+    from pipeline.vocabulary import ACTIVE_JOB_STATES
     from worker.local import LocalRunner
 
     _environment(remote, database)
@@ -189,14 +190,14 @@ def _run_local(pages, remote: _Remote, database: Path, threads: int,
         pool = runner.services.extraction_pool
         if pool is not None:
             _warm_pool(pool, pages, remote)
-        active = (JobState.queued.value, JobState.running.value)
         started = time.perf_counter()
         with session_scope(settings.database_url) as session:
             enqueue(session, [remote.url(f"/test/{name}/") for name, _html in pages], TARGET_LANG)
         while True:
             time.sleep(0.02)
             with session_scope(settings.database_url) as session:
-                if not session.scalar(select(func.count(Job.id)).where(Job.state.in_(active))):
+                if not session.scalar(select(func.count(Job.id))
+                                      .where(Job.state.in_(ACTIVE_JOB_STATES))):
                     return time.perf_counter() - started, runner.extract_processes
     finally:
         runner.stop()

@@ -32,7 +32,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 TARGETS_MS = {"list": 50.0, "page": 150.0, "search": 0.0, "interactive": 1000.0}
 CHROMIUM = "/usr/bin/chromium"
-STATUSES = ("pending_review", "approved", "rejected")
 SITES = ("Harbour Ledger", "Coast Weekly", "City Desk", "Rural Post", "The Tide")
 WORDS = ("haven", "muur", "dijk", "storm", "getij", "zeespiegel", "gemeente", "subsidie",
          "ingenieur", "kust", "rivier", "brug", "sluis", "polder", "duin", "strand", "vloed",
@@ -75,6 +74,7 @@ def seed(url: str, drafts: int, big_blocks: int = 300) -> int:
     from pipeline.db.session import get_engine, upgrade
     from pipeline.document import Block
     from pipeline.db.models import Article, AuditEvent, Draft, Revision, utcnow
+    from pipeline.vocabulary import DraftStatus
     from config.settings import SHIPPED_BLOCKS_DIR
 
     upgrade(url)
@@ -106,7 +106,8 @@ def seed(url: str, drafts: int, big_blocks: int = 300) -> int:
                     "provider": "google",
                     "checks": [{"kind": "numbers", "block": 1, "message": "18.7 vs 18,7"}]
                     if i % 3 == 0 else [],
-                    "status": STATUSES[0] if i % 10 < 6 else STATUSES[1 + i % 2],
+                    "status": DraftStatus.pending_review if i % 10 < 6
+                    else (DraftStatus.approved, DraftStatus.rejected)[i % 2],
                     "revision": 1, "source_hash": f"{i:064x}", "created_at": created,
                     "updated_at": created})
             connection.execute(insert(Article), articles)

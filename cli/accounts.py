@@ -12,6 +12,7 @@ import sys
 import typer
 
 from cli.common import fail, load_settings, ready_database, work
+from pipeline.vocabulary import Role
 
 tokens_app = typer.Typer(no_args_is_help=True)
 
@@ -71,14 +72,11 @@ def enable(name: str = typer.Argument(..., help="The user's name.")) -> None:
 
 
 def role(name: str = typer.Argument(..., help="The user's name."),
-         new_role: str = typer.Argument(..., metavar="ROLE",
+         new_role: Role = typer.Argument(..., metavar="ROLE",
                                         help="admin, operator or reviewer.")) -> None:
     """Change a user's role: their sessions and tokens end (they carried the old role)."""
-    from pipeline.accounts.users import ROLES
     from pipeline.accounts.admin import change_role
 
-    if new_role not in ROLES:
-        raise typer.BadParameter(f"choose one of {', '.join(ROLES)}", param_hint="ROLE")
     _change(change_role, name, new_role)
     typer.echo(f"user {name} is now {new_role}; their sessions and tokens ended")
 

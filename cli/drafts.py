@@ -9,15 +9,14 @@ from typing import Optional
 import typer
 
 from cli.common import database_label, fail, load_settings, ready_database, work
+from pipeline.vocabulary import DraftStatus, ExportFormat
 
 app = typer.Typer(no_args_is_help=True)
-
-STATUSES = ("pending_review", "approved", "rejected")
 
 
 @app.command("list")
 def list_command(
-    status: Optional[str] = typer.Option(None, "--status", help="pending_review, approved or rejected."),
+    status: Optional[DraftStatus] = typer.Option(None, "--status", help="pending_review, approved or rejected."),
     limit: Optional[int] = typer.Option(None, "--limit", min=1, help="At most N drafts (default: all)."),
     format: str = typer.Option("text", "--format", help="text or json."),
 ) -> None:
@@ -25,8 +24,6 @@ def list_command(
     from pipeline.db.session import session_scope
     from pipeline.drafts.store import draft_document, list_drafts
 
-    if status is not None and status not in STATUSES:
-        raise typer.BadParameter(f"choose one of {', '.join(STATUSES)}", param_hint="--status")
     if format not in ("text", "json"):
         raise typer.BadParameter("choose text or json", param_hint="--format")
     database_url = ready_database(load_settings())
@@ -50,7 +47,7 @@ def list_command(
 @app.command("show")
 def show_command(
     draft_id: int = typer.Argument(..., metavar="ID"),
-    format: str = typer.Option("html", "--format", help="html, md or json."),
+    format: ExportFormat = typer.Option(ExportFormat.html, "--format", help="html, md or json."),
 ) -> None:
     """One draft: the composed HTML, Markdown, or the JSON document."""
     from pipeline.db.session import session_scope
@@ -59,8 +56,6 @@ def show_command(
     from pipeline.publish.records import publication_documents
     from pipeline.drafts.render import render_markdown
 
-    if format not in ("html", "md", "json"):
-        raise typer.BadParameter("choose html, md or json", param_hint="--format")
     database_url = ready_database(load_settings())
     with work(), session_scope(database_url) as session:
         draft = session.get(Draft, draft_id)
@@ -76,7 +71,7 @@ def show_command(
         typer.echo(document["html"])
 
 
-def _decide(draft_id: int, by: str, comment: str, decision: str,
+def _decide(draft_id: int, by: str, comment: str, decision: DraftStatus,
             revision: Optional[int]) -> None:
     from pipeline.drafts import review
     from pipeline.db.session import session_scope
@@ -88,7 +83,7 @@ def _decide(draft_id: int, by: str, comment: str, decision: str,
         draft = session.get(Draft, draft_id)
         if draft is None:
             raise fail(f"no draft with id {draft_id}")
-        action = approve_and_publish if decision == "approved" else review.reject
+        action = approve_and_publish if decision is DraftStatus.approved else review.reject
         action(session, draft, by, comment, revision=revision)
         decided = draft.revision
     typer.echo(f"draft {draft_id} revision {decided} {decision} by {by}")
@@ -104,7 +99,7 @@ def approve_command(
                                         "has moved on (default: the current revision)."),
 ) -> None:
     """Approve a draft; prints the revision approved (the one exports and publishing use)."""
-    _decide(draft_id, by, comment, "approved", revision)
+    _decide(draft_id, by, comment, DraftStatus.approved, revision)
 
 
 @app.command("reject")
@@ -116,4 +111,4 @@ def reject_command(
         None, "--revision", min=1, help="The revision you reviewed; refused when stale."),
 ) -> None:
     """Reject a draft, saying why."""
-    _decide(draft_id, by, comment, "rejected", revision)
+    _decide(draft_id, by, comment, DraftStatus.rejected, revision)

@@ -10,6 +10,7 @@ import typer
 
 from cli.arguments import language
 from cli.common import database_label, fail, load_settings, ready_database, work
+from pipeline.vocabulary import JobState
 
 
 def translate(
@@ -62,11 +63,11 @@ def _run_or_wait(database_url: str, job_id: int, services, stages) -> int:
         try:
             return run_in_foreground(database_url, job_id, services)
         except JobBusy as busy:
-            if busy.state == "done" and busy.draft_id is not None:
+            if busy.state == JobState.done and busy.draft_id is not None:
                 return busy.draft_id
-            if busy.state == "failed":
+            if busy.state == JobState.failed:
                 raise fail(busy.last_error or f"job {job_id} failed") from None
-            if busy.state != "running":
+            if busy.state != JobState.running:
                 raise  # queued for a later attempt: say until when, do not wait hours
             stages("waiting", job=job_id)
             time.sleep(0.5)

@@ -11,6 +11,8 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from pipeline.vocabulary import JobState
+
 if TYPE_CHECKING:
     from pipeline.jobs.following import JobView
 
@@ -115,7 +117,7 @@ def watch(database_url: str, ids: Sequence[int], interval: float = 0.5) -> list[
             bar.stop()
     tally = Tally.of(views)
     _say(f"jobs: {tally.done} done, {tally.failed} failed")
-    failed = [view for view in views if view.state == "failed"]
+    failed = [view for view in views if view.state == JobState.failed]
     for view in failed:
         _say(f"  failed: {job_line(view)}")
     return failed
@@ -125,9 +127,9 @@ def job_line(view: JobView) -> str:
     """``job 3 done: draft 7  URL`` or ``job 4 failed at fetch: REASON  URL``."""
     from pipeline.reasons import TERMINAL_LIMIT, reason_line
 
-    if view.state == "done":
+    if view.state == JobState.done:
         return f"job {view.id} done: draft {view.draft_id}  {view.url}"
-    if view.state == "failed":
+    if view.state == JobState.failed:
         return reason_line(f"job {view.id} failed at {view.stage}: {view.last_error}  {view.url}",
                            TERMINAL_LIMIT)
     return f"job {view.id} {view.state} ({view.stage})  {view.url}"

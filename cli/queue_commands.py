@@ -10,9 +10,9 @@ import typer
 
 from cli.arguments import language
 from cli.common import fail, load_settings, ready_database, work
+from pipeline.vocabulary import JobState
 
 BATCH = 500  # URLs per transaction: commit, then publish, so a crash loses at most a batch
-JOB_STATES = ("queued", "running", "done", "failed")
 
 
 def _read_urls(urls: list[str], file: Optional[str]) -> list[str]:
@@ -219,7 +219,7 @@ jobs_app = typer.Typer(no_args_is_help=True, help="Look at jobs and retry failed
 
 @jobs_app.command("list")
 def jobs_list(
-    state: Optional[str] = typer.Option(None, "--state", help="queued, running, done or failed."),
+    state: Optional[JobState] = typer.Option(None, "--state", help="queued, running, done or failed."),
     limit: Optional[int] = typer.Option(None, "--limit", min=1),
     format: str = typer.Option("text", "--format", help="text or json."),
 ) -> None:
@@ -230,8 +230,6 @@ def jobs_list(
     from pipeline.jobs.lifecycle import job_document
     from pipeline.db.models import Job
 
-    if state is not None and state not in JOB_STATES:
-        raise typer.BadParameter(f"choose from {', '.join(JOB_STATES)}", param_hint="--state")
     _check_format(format, ("text", "json"))
     settings = load_settings()
     database_url = ready_database(settings)

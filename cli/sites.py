@@ -9,6 +9,7 @@ from typing import List, Optional
 import typer
 
 from cli.common import fail, load_settings, ready_database, work
+from pipeline.vocabulary import PostStatus, SiteKind
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -30,7 +31,7 @@ def add(
                                             help="Read the WordPress application password from stdin."),
     secret_stdin: bool = typer.Option(False, "--secret-stdin",
                                       help="Read the webhook's signing secret from stdin."),
-    status: str = typer.Option("draft", "--status", help="draft, pending or publish (WordPress)."),
+    status: PostStatus = typer.Option(PostStatus.draft, "--status", help="draft, pending or publish (WordPress)."),
     category: List[str] = typer.Option([], "--category", help="A category for every post (repeatable)."),
     auto: bool = typer.Option(False, "--auto", help="Publish every draft as it is approved."),
     upload_images: bool = typer.Option(False, "--upload-images",
@@ -52,7 +53,7 @@ def add(
     secret = _read_secret("application password" if wordpress else "secret")
     database_url = ready_database(load_settings())
     with work(), session_scope(database_url) as session:
-        site = add_site(session, name, "wordpress" if wordpress else "webhook",
+        site = add_site(session, name, SiteKind.wordpress if wordpress else SiteKind.webhook,
                         wordpress or webhook or "", secret, username=user, post_status=status,
                         categories=category, auto=auto, upload_images=upload_images,
                         tag_site_name=tag_site_name)
@@ -75,7 +76,7 @@ def list_command(format: str = typer.Option("text", "--format", help="text or js
         typer.echo(json.dumps(documents, ensure_ascii=False))
         return
     for d in documents:
-        extra = [d["status"]] if d["kind"] == "wordpress" else []
+        extra = [d["status"]] if d["kind"] == SiteKind.wordpress else []
         extra += [f"categories: {', '.join(d['categories'])}"] if d["categories"] else []
         extra += ["auto"] if d["auto"] else []
         typer.echo(f"{d['name']:<16} {d['kind']:<9} {d['url']}  {d['user']}  {'  '.join(extra)}"

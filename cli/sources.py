@@ -11,17 +11,16 @@ import typer
 
 from cli.arguments import language
 from cli.common import fail, load_settings, ready_database, work
+from pipeline.vocabulary import SourceKind, SourceRunState
 
 app = typer.Typer(no_args_is_help=True)
 log = logging.getLogger(__name__)
-
-KINDS = ("feed", "sitemap")
 
 
 @app.command("add")
 def add_command(
     url: str = typer.Argument(..., metavar="URL", help="The feed's or sitemap's URL."),
-    kind: Optional[str] = typer.Option(None, "--kind", help="feed or sitemap (default: detected)."),
+    kind: Optional[SourceKind] = typer.Option(None, "--kind", help="feed or sitemap (default: detected)."),
     to: Optional[str] = typer.Option(None, "--to", callback=language, help="Target language (default: TRANSDRAFT_TARGET_LANG)."),
     name: Optional[str] = typer.Option(None, "--name", help="A short unique name (default: the host)."),
     schedule: str = typer.Option("nightly", "--schedule",
@@ -40,8 +39,6 @@ def add_command(
     from pipeline.sources.listing import read_listing
     from pipeline.sources.schedule import next_slot, normalize
 
-    if kind is not None and kind not in KINDS:
-        raise typer.BadParameter("choose feed or sitemap", param_hint="--kind")
     try:
         schedule = normalize(schedule)
     except InvalidSource as error:
@@ -58,7 +55,7 @@ def add_command(
             except PipelineError as error:
                 raise fail(f"cannot read {url.strip()}: {error.reason} "
                            "(give --kind feed or --kind sitemap to add it anyway)") from None
-            kind, listed = listing.kind.value, len(listing.entries)
+            kind, listed = listing.kind, len(listing.entries)
         with session_scope(database_url) as session:
             source = add_source(session, url, kind, to or settings.target_lang, name=name,
                                 schedule=schedule, enabled=not disabled)
@@ -70,7 +67,7 @@ def add_command(
     if skip_existing:
         baseline = run_source(database_url, source.id, datetime.now(timezone.utc),
                               settings=settings, baseline=True)
-        if baseline is None or baseline.state != "done":
+        if baseline is None or baseline.state != SourceRunState.done:
             raise fail(f"source {source.name} added, but its articles could not be "
                        f"remembered: {baseline.error if baseline else 'source gone'}")
         typer.echo(f"remembered {baseline.found} articles listed now; they will not be enqueued")
@@ -160,7 +157,7 @@ def run_command(
         return
     for run in runs:
         typer.echo(f"{names.get(run.source_id, run.source_id)}: {run_summary(_run_document(run))}")
-    failed = [run for run in runs if run.state == "failed"]
+    failed = [run for run in runs if run.state == SourceRunState.failed]
     if failed:
         reasons = "; ".join(f"{names.get(run.source_id, run.source_id)}: {run.error}"
                             for run in failed)
@@ -255,17 +252,15 @@ def _document(source, run) -> dict:
 
 
 def _run_document(run) -> dict | None:
-    from pipeline.sources.schedule import as_utc
-
     if run is None:
         return None
-    return {"id": run.id, "slot": as_utc(run.slot).isoformat(), "trigger": run.trigger,
+    return {"id": run.id, "slot": run.slot.isoformat(), "trigger": run.trigger,
             "state": run.state, "found": run.found, "new": run.new, "changed": run.changed,
             "skipped": run.skipped, "failed": run.failed, "error": run.error,
             "warning": run.warning, "attempts": run.attempts,
-            "retry_at": as_utc(run.retry_at).isoformat() if run.retry_at else None,
-            "started_at": as_utc(run.started_at).isoformat(),
-            "finished_at": as_utc(run.finished_at).isoformat() if run.finished_at else None}
+            "retry_at": run.retry_at.isoformat() if run.retry_at else None,
+            "started_at": run.started_at.isoformat(),
+            "finished_at": run.finished_at.isoformat() if run.finished_at else None}
 
 
 def _when(moment: str | datetime) -> str:

@@ -7,15 +7,15 @@ import sys
 import typer
 
 from cli.common import fail, load_settings, ready_database, work
+from pipeline.vocabulary import Role
 
 app = typer.Typer(no_args_is_help=True)
-ROLES = ("admin", "operator", "reviewer")
 
 
 @app.command("add")
 def add(
     name: str = typer.Argument(..., help="The user's sign-in name."),
-    role: str = typer.Option(..., "--role", help="admin, operator or reviewer."),
+    role: Role = typer.Option(..., "--role", help="admin, operator or reviewer."),
     password_stdin: bool = typer.Option(
         False, "--password-stdin", help="Read a password for web sign-in from stdin."),
 ) -> None:
@@ -24,8 +24,6 @@ def add(
     from pipeline.accounts.audit import record
     from pipeline.db.session import session_scope
 
-    if role not in ROLES:
-        raise typer.BadParameter(f"choose one of {', '.join(ROLES)}", param_hint="--role")
     password = None
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")

@@ -6,8 +6,6 @@ could act as them, and the audit log would name the wrong person.
 
 from __future__ import annotations
 
-from typing import Literal
-
 from fastapi import APIRouter, HTTPException, Path, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -17,8 +15,9 @@ from pipeline.accounts import audit
 
 from pipeline.accounts import admin as user_admin
 from pipeline.db.models import User
+from pipeline.vocabulary import Role
 from web.auth import Admin, AnyUser, DbSession
-from web.schemas import UtcDateTime
+from web.schemas import ApiTime
 
 router = APIRouter(prefix="/api", tags=["accounts"])
 UserName = Path(..., min_length=1, max_length=200)
@@ -28,7 +27,7 @@ TokenId = Path(..., ge=1, le=2**31 - 1)
 class UserOut(BaseModel):
     id: int
     name: str
-    role: str
+    role: Role
     active: bool
     has_password: bool
     tokens: int
@@ -46,7 +45,7 @@ class UserChange(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     active: bool | None = None
-    role: Literal["admin", "operator", "reviewer"] | None = None
+    role: Role | None = None
 
 
 class PasswordChange(BaseModel):
@@ -61,7 +60,7 @@ class AuditEventOut(BaseModel):
     credential: str
     action: str
     detail: dict
-    created_at: UtcDateTime
+    created_at: ApiTime
 
 
 class AuditList(BaseModel):
@@ -172,7 +171,7 @@ def list_tokens(session: DbSession, identity: AnyUser,
                 user: str | None = Query(None, max_length=200,
                                          description="whose tokens (admins only)")) -> dict:
     """Your tokens; an admin may list anyone's, or all."""
-    if identity.role != "admin":
+    if identity.role != Role.admin:
         if user not in (None, identity.name):
             raise HTTPException(403, "only admins see other users' tokens")
         user = identity.name
@@ -196,7 +195,7 @@ def mint_token(session: DbSession, identity: AnyUser, body: TokenRequest | None 
 @router.delete("/tokens/{token_id}", status_code=204, response_class=Response)
 def revoke_token(session: DbSession, identity: AnyUser, token_id: int = TokenId) -> Response:
     """Revoke a token: your own, or anyone's for an admin."""
-    owner = None if identity.role == "admin" else identity.user_id
+    owner = None if identity.role == Role.admin else identity.user_id
     try:
         user_admin.revoke(session, token_id, owner)
     except accounts.AccountError as error:

@@ -7,7 +7,6 @@ import math
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
-from typing import Literal
 
 from fastapi import APIRouter, HTTPException, Query, Request, Response
 from fastapi.responses import JSONResponse
@@ -18,8 +17,9 @@ from pipeline.db.session import is_write_conflict
 from pipeline.drafts.store import DraftFilters, draft_document, search_drafts
 from pipeline.errors import PipelineError
 from pipeline.jobs.lifecycle import job_document
-from pipeline.drafts.export import FORMATS, NotExportable, export_draft
-from pipeline.db.models import Draft, DraftStatus, Job
+from pipeline.drafts.export import NotExportable, export_draft
+from pipeline.db.models import Draft, Job
+from pipeline.vocabulary import DraftStatus, ExportFormat, JobState
 from pipeline.publish.enqueue import approve_and_publish
 from pipeline.publish.records import publication_documents
 from pipeline.drafts.render import clean_block
@@ -44,8 +44,6 @@ from web.schemas import (
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/api")
 
-StatusName = Literal["pending_review", "approved", "rejected"]
-StateName = Literal["queued", "running", "done", "failed"]
 PageNumber = Query(1, ge=1, le=1_000_000)
 PerPage = Query(25, ge=1, le=100)
 
@@ -118,7 +116,7 @@ def enqueue_jobs(body: EnqueueRequest, request: Request, session: DbSession,
 
 
 @router.get("/jobs", response_model=Page[JobOut])
-def list_jobs(session: DbSession, identity: Operator, state: StateName | None = None,
+def list_jobs(session: DbSession, identity: Operator, state: JobState | None = None,
               page: int = PageNumber, per_page: int = PerPage) -> dict:
     """Jobs newest first, optionally in one state."""
     from pipeline.jobs.lifecycle import list_jobs as query_jobs
@@ -151,7 +149,7 @@ def retry_job(job_id: int, request: Request, session: DbSession, identity: Opera
 @router.get("/drafts", response_model=Page[DraftSummary])
 def list_drafts(
     session: DbSession, identity: Reviewer,
-    status: StatusName | None = None,
+    status: DraftStatus | None = None,
     target_lang: str | None = Query(None, pattern=LANG_PATTERN, max_length=16),
     source: str | None = Query(None, max_length=500, description="the source site's name"),
     since: date | None = None, until: date | None = None,
@@ -259,12 +257,11 @@ def draft_history(draft_id: int, session: DbSession, identity: Reviewer) -> dict
                                          "application/json": {}}},
                        409: {"description": "the draft has no approved revision"}})
 def export(draft_id: int, session: DbSession, identity: Reviewer,
-           format: Literal["html", "md", "json"] = Query("html")) -> Response:
+           format: ExportFormat = Query(ExportFormat.html)) -> Response:
     """The approved revision as HTML (the composed article), Markdown or JSON.
 
     Later revisions waiting for review do not change it until they are approved.
     """
-    assert format in FORMATS
     draft = get_draft(session, draft_id)
     try:
         result = export_draft(session, draft, format)

@@ -23,6 +23,7 @@ from config.settings import Settings, get_settings
 from pipeline.accounts import users as accounts
 from pipeline.drafts.compose import BlockTemplates
 from pipeline.db.session import get_engine
+from pipeline.vocabulary import Role
 from web import admin_api, admin_ui, api, publishing, review_routes, ui
 from web.addresses import client_address, trusted_networks
 from web.body_limit import BodySizeLimit
@@ -54,7 +55,7 @@ SECURITY_HEADERS = {
     "Cross-Origin-Opener-Policy": "same-origin",
 }
 PUBLIC_PATHS = frozenset({"/healthz", "/login", "/openapi.json"})
-HOME = {"reviewer": "/drafts", "operator": "/jobs", "admin": "/drafts"}
+HOME = {Role.reviewer: "/drafts", Role.operator: "/jobs", Role.admin: "/drafts"}
 
 
 def is_https(request: Request) -> bool:

@@ -20,6 +20,7 @@ from pipeline.accounts import users as accounts
 from pipeline.accounts import audit
 from pipeline.db.session import session_scope
 from pipeline.db.models import LoginSession, User
+from pipeline.vocabulary import Role
 
 SESSION_COOKIE = "transdraft_session"
 LOGIN_CSRF_COOKIE = "transdraft_login_csrf"
@@ -49,7 +50,7 @@ class Identity:
 
     user_id: int
     name: str
-    role: str
+    role: Role
     via: str  # "token" or "session"
     csrf_token: str = ""
     token_id: int | None = None  # the bearer token used, for the audit log
@@ -110,9 +111,9 @@ async def _check_csrf(request: Request, identity: Identity) -> None:
         raise Forbidden("the form's CSRF token is missing or wrong: reload the page and retry")
 
 
-def allow(*roles: str):
+def allow(*roles: Role):
     """A dependency admitting the given roles (admins always), with CSRF for cookie writes."""
-    allowed = frozenset(roles) | {"admin"}
+    allowed = frozenset(roles) | {Role.admin}
 
     async def dependency(request: Request, session: DbSession) -> Identity:
         # In a worker thread: a database call here would stop the event loop while it waits
@@ -133,7 +134,7 @@ def allow(*roles: str):
     return dependency
 
 
-Reviewer = Annotated[Identity, Depends(allow("reviewer"))]
-Operator = Annotated[Identity, Depends(allow("operator"))]
-Admin = Annotated[Identity, Depends(allow("admin"))]
-AnyUser = Annotated[Identity, Depends(allow("reviewer", "operator"))]
+Reviewer = Annotated[Identity, Depends(allow(Role.reviewer))]
+Operator = Annotated[Identity, Depends(allow(Role.operator))]
+Admin = Annotated[Identity, Depends(allow(Role.admin))]
+AnyUser = Annotated[Identity, Depends(allow(Role.reviewer, Role.operator))]

@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import QueryParams
 from starlette.requests import Request
 
-from pipeline.db.models import Job, JobState
+from pipeline.db.models import Job
+from pipeline.vocabulary import ACTIVE_JOB_STATES
 from pipeline.reasons import reason_line
 
 SHOWN = 50  # ids listed in the address (and on the page) per kind; the counts are exact
@@ -67,9 +68,8 @@ def chosen_language(request: Request, pattern: str) -> str:
 
 def jobs_active(session: Session) -> bool:
     """Whether any job is queued or running: the Jobs page then refreshes itself."""
-    active = (JobState.queued.value, JobState.running.value)
     return bool(session.scalar(select(func.count()).select_from(Job)
-                               .where(Job.state.in_(active))))
+                               .where(Job.state.in_(ACTIVE_JOB_STATES))))
 
 
 def _jobs(session: Session, ids: str) -> list[Job]:

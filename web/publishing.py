@@ -21,6 +21,7 @@ from pipeline.publish.errors import InvalidSite, NotPublishable, PublishRefused,
 from pipeline.jobs.lifecycle import job_document
 from pipeline.publish.records import publication_documents
 from pipeline.publish.sites import add_site, get_site, list_sites, remove_site, site_document
+from pipeline.vocabulary import PostStatus, SiteKind
 from web.api import get_draft, publish_jobs
 from web.auth import Admin, DbSession, Identity, Reviewer
 from web.schemas import JobOut
@@ -44,11 +45,11 @@ class SiteIn(BaseModel):
     """A site to add: ``secret`` is the application password or the webhook's signing key."""
 
     name: str = Field(..., max_length=100)
-    kind: str = Field(..., pattern="^(wordpress|webhook)$")
+    kind: SiteKind
     url: str = Field(..., max_length=2048)
     user: str = Field("", max_length=200)
     secret: str = Field(..., max_length=1000, repr=False)
-    status: str = "draft"
+    status: PostStatus = PostStatus.draft
     categories: list[str] = []
     auto: bool = False
     upload_images: bool = False
@@ -178,7 +179,7 @@ async def add_site_form(request: Request, session: DbSession, identity: Admin) -
     field = lambda name: str(form.get(name, "")).strip()  # noqa: E731
     try:
         site = add_site(session, field("name"), field("kind"), field("url"), field("secret"),
-                        field("user"), field("status") or "draft",
+                        field("user"), field("status") or PostStatus.draft,
                         [c for c in field("categories").split(",") if c.strip()],
                         auto=bool(form.get("auto")), upload_images=bool(form.get("upload_images")),
                         tag_site_name=bool(form.get("tag_site_name")))

@@ -7,13 +7,19 @@ from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
-
-def _as_utc(value: datetime) -> datetime:
-    # SQLite gives stored UTC times back naive; the API always says they are UTC.
-    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value
+from pipeline.vocabulary import DraftStatus, JobState, Stage
 
 
-UtcDateTime = Annotated[datetime, AfterValidator(_as_utc)]
+def _in_utc(value: datetime) -> datetime:
+    # The columns give aware UTC times (pipeline.db.types.ApiTime); a naive time here is
+    # a bug, not something to guess a zone for.
+    if value.tzinfo is None:
+        raise ValueError("a time without a zone")
+    return value.astimezone(timezone.utc)
+
+
+# A moment as the API shows it: ISO 8601 in UTC, ending in "Z".
+ApiTime = Annotated[datetime, AfterValidator(_in_utc)]
 LANG_PATTERN = r"^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*$"
 T = TypeVar("T")
 
@@ -48,18 +54,18 @@ class JobOut(BaseModel):
     target_lang: str
     source_lang: str | None
     provider: str | None
-    state: str
-    stage: str
+    state: JobState
+    stage: Stage
     attempts: int
     max_attempts: int
     last_error: str | None
     article_id: int | None
     draft_id: int | None
-    next_attempt_at: UtcDateTime | None
-    created_at: UtcDateTime
-    updated_at: UtcDateTime
-    started_at: UtcDateTime | None
-    finished_at: UtcDateTime | None
+    next_attempt_at: ApiTime | None
+    created_at: ApiTime
+    updated_at: ApiTime
+    started_at: ApiTime | None
+    finished_at: ApiTime | None
 
 
 class InvalidUrl(BaseModel):
@@ -84,7 +90,7 @@ class Check(BaseModel):
 
 class DraftSummary(BaseModel):
     id: int
-    status: str
+    status: DraftStatus
     title: str
     source_title: str
     source_url: str
@@ -94,15 +100,15 @@ class DraftSummary(BaseModel):
     provider: str
     revision: int
     warnings: int
-    created_at: UtcDateTime
-    updated_at: UtcDateTime
+    created_at: ApiTime
+    updated_at: ApiTime
 
 
 class DraftOut(BaseModel):
     """A draft: metadata, translated blocks, the composed HTML and the reviewer warnings."""
 
     id: int
-    status: str
+    status: DraftStatus
     source_url: str
     source_lang: str
     target_lang: str
@@ -114,8 +120,8 @@ class DraftOut(BaseModel):
     provider: str
     revision: int
     approved_revision: int | None = None
-    created_at: UtcDateTime
-    updated_at: UtcDateTime
+    created_at: ApiTime
+    updated_at: ApiTime
     html: str
     blocks: list[dict[str, Any]]
     source_blocks: list[dict[str, Any]]
@@ -164,7 +170,7 @@ class RevisionOut(BaseModel):
     number: int
     author: str
     note: str
-    created_at: UtcDateTime
+    created_at: ApiTime
 
 
 class AuditOut(BaseModel):
@@ -173,7 +179,7 @@ class AuditOut(BaseModel):
     actor: str
     action: str
     detail: dict[str, Any]
-    created_at: UtcDateTime
+    created_at: ApiTime
 
 
 class History(BaseModel):

@@ -28,7 +28,8 @@ from pipeline.drafts.compose import BlockTemplates
 from pipeline.drafts.store import DraftFilters, search_drafts, source_sites
 from pipeline.errors import PipelineError
 from pipeline.drafts.export import NotExportable, approval, export_draft
-from pipeline.db.models import ApiToken, DraftStatus, JobState, User
+from pipeline.db.models import ApiToken, User
+from pipeline.vocabulary import DraftStatus, ExportFormat, JobState, Role
 from pipeline.drafts.sanitize import clean_html
 from pipeline.publish.enqueue import approve_and_publish
 from web.api import get_draft, get_job, publish_jobs
@@ -41,8 +42,6 @@ from web.schemas import LANG_PATTERN
 
 router = APIRouter(include_in_schema=False)
 PER_PAGE = 25
-STATUSES = [s.value for s in DraftStatus]
-STATES = [s.value for s in JobState]
 
 
 def render(request: Request, name: str, context: dict[str, Any], status: int = 200) -> Response:
@@ -74,7 +73,7 @@ def drafts_page(
     q: str = Query("", max_length=200), page: int = Query(1, ge=1, le=1_000_000),
 ) -> Response:
     """The review queue."""
-    if status and status not in STATUSES:
+    if status and status not in list(DraftStatus):
         raise HTTPException(422, f"unknown status {status}")
     filters = DraftFilters(status=status or None, target_lang=target_lang or None,
                            source=source or None, since=_date_or_none(since),
@@ -85,7 +84,7 @@ def drafts_page(
     return render(request, "drafts.html", {
         "identity": identity, "drafts": drafts, "total": total, "page": page,
         "pages": max(1, math.ceil(total / PER_PAGE)), "filters": query,
-        "query": {k: v for k, v in query.items() if v}, "statuses": STATUSES,
+        "query": {k: v for k, v in query.items() if v}, "statuses": list(DraftStatus),
         "sites": source_sites(session)})
 
 
@@ -214,7 +213,7 @@ async def reject(request: Request, draft_id: int, session: DbSession,
 
 @router.get("/drafts/{draft_id}/export")
 def download(draft_id: int, session: DbSession, identity: Reviewer,
-             format: str = Query("html", pattern="^(html|md|json)$")) -> Response:
+             format: ExportFormat = Query(ExportFormat.html)) -> Response:
     """Download an approved draft."""
     draft = get_draft(session, draft_id)
     try:
@@ -239,14 +238,14 @@ def _jobs(request: Request, session: Session, identity: Identity, state: str, pa
           report=None, message: str = "", status: int = 200) -> Response:
     from pipeline.jobs.lifecycle import list_jobs
 
-    if state and state not in STATES:
+    if state and state not in list(JobState):
         raise HTTPException(422, f"unknown state {state}")
     from web.enqueue_report import chosen_language, jobs_active
 
     jobs, total = list_jobs(session, state or None, page, PER_PAGE)
     return render(request, "jobs.html", {
         "identity": identity, "jobs": jobs, "total": total, "page": page,
-        "pages": max(1, math.ceil(total / PER_PAGE)), "state": state, "states": STATES,
+        "pages": max(1, math.ceil(total / PER_PAGE)), "state": state, "states": list(JobState),
         "report": report, "message": message or request.query_params.get("msg", ""),
         "target_lang": chosen_language(request, LANG_PATTERN),
         # While work is under way the page refreshes its list itself (web/static/app.js).
@@ -308,7 +307,7 @@ def _users(request: Request, session: Session, identity: Identity, message: str 
     from pipeline.accounts.admin import account_events
 
     return render(request, "users.html", {
-        "identity": identity, "users": users, "tokens": by_user, "roles": accounts.ROLES,
+        "identity": identity, "users": users, "tokens": by_user, "roles": list(Role),
         "message": message, "new_secret": new_secret,
         "events": account_events(session, 50)}, status=status)
 

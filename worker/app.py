@@ -12,14 +12,15 @@ from celery import Celery
 from kombu import Queue
 
 from config.settings import Settings, get_settings
+from pipeline.vocabulary import Stage
 
 # A queue per kind of work, so a slow translation provider does not hold up fetching.
 QUEUES = ("fetch", "translate", "compose", "publish", "dispatch", "sweep")
 STAGE_TASKS = {
-    "fetch": "transdraft.fetch",
-    "translate": "transdraft.translate",
-    "compose": "transdraft.compose",
-    "publish": "transdraft.publish",
+    Stage.fetch: "transdraft.fetch",
+    Stage.translate: "transdraft.translate",
+    Stage.compose: "transdraft.compose",
+    Stage.publish: "transdraft.publish",
 }
 
 

@@ -16,7 +16,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from config.settings import Settings
 from pipeline.db.batches import BATCH, batches
-from pipeline.db.models import Job, JobState
+from pipeline.db.models import Job
+from pipeline.vocabulary import JobState
 from pipeline.db.session import session_scope
 from pipeline.jobs.runners import runner_alive
 from pipeline.reasons import first_line
@@ -97,7 +98,7 @@ def _queued_stages(database_url: str, ids: Sequence[int]) -> list[tuple[int, str
         for chunk in batches(ids):
             rows.extend(session.execute(
                 select(Job.id, Job.stage)
-                .where(Job.id.in_(chunk), Job.state == JobState.queued.value)
+                .where(Job.id.in_(chunk), Job.state == JobState.queued)
                 .order_by(Job.id)))
     return rows
 

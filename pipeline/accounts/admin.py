@@ -9,14 +9,15 @@ change is written to the audit log by the acting user (see :mod:`pipeline.accoun
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from pipeline.accounts import audit
-from pipeline.accounts.users import ROLES, AccountError, set_password
-from pipeline.db.models import ApiToken, AuditEvent, LoginSession, Role, User, utcnow
+from pipeline.accounts.users import AccountError, parse_role, set_password
+from pipeline.db.models import ApiToken, AuditEvent, LoginSession, User, utcnow
+from pipeline.vocabulary import Role
 
 
 class UnknownUser(AccountError):
@@ -33,7 +34,7 @@ class UserRow:
 
     id: int
     name: str
-    role: str
+    role: Role
     active: bool
     has_password: bool
     tokens: int  # live (not revoked) tokens
@@ -43,7 +44,7 @@ class UserRow:
     def to_json(self) -> dict:
         return {"id": self.id, "name": self.name, "role": self.role, "active": self.active,
                 "has_password": self.has_password, "tokens": self.tokens,
-                "sessions": self.sessions, "created_at": _iso(self.created_at)}
+                "sessions": self.sessions, "created_at": self.created_at.isoformat()}
 
 
 def get_user(session: Session, name: str) -> User:
@@ -79,14 +80,14 @@ def end_access(session: Session, user: User) -> tuple[int, int]:
 
 def _other_active_admins(session: Session, user: User) -> int:
     # Locks the admins' rows so two admins demoting each other at once cannot both succeed.
-    rows = session.scalars(select(User.id).where(User.role == Role.admin.value,
+    rows = session.scalars(select(User.id).where(User.role == Role.admin,
                                                  User.active.is_(True), User.id != user.id)
                            .with_for_update()).all()
     return len(rows)
 
 
 def _keep_an_admin(session: Session, user: User, doing: str) -> None:
-    if user.role == Role.admin.value and user.active and not _other_active_admins(session, user):
+    if user.role == Role.admin and user.active and not _other_active_admins(session, user):
         raise LastAdmin(f"cannot {doing} {user.name}: the last active admin")
 
 
@@ -114,12 +115,11 @@ def enable(session: Session, name: str) -> User:
 
 def change_role(session: Session, name: str, role: str) -> User:
     """Give the user another role; their sessions and tokens end (they carried the old one)."""
-    if role not in ROLES:
-        raise AccountError(f"unknown role {role!r}; choose from {', '.join(ROLES)}")
+    role = parse_role(role)
     user = get_user(session, name)
     if role == user.role:
         return user
-    if role != Role.admin.value:
+    if role != Role.admin:
         _keep_an_admin(session, user, "demote")
     before, user.role = user.role, role
     ended, revoked = end_access(session, user)
@@ -159,13 +159,8 @@ def list_tokens(session: Session, name: str | None = None) -> list[ApiToken]:
 def token_json(token: ApiToken) -> dict:
     """A token as listed: never its hash."""
     return {"id": token.id, "user": token.user.name, "label": token.label,
-            "created_at": _iso(token.created_at),
-            "revoked_at": _iso(token.revoked_at) if token.revoked_at else None}
-
-
-def _iso(moment: datetime) -> str:
-    # SQLite gives stored UTC times back naive.
-    return (moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)).isoformat()
+            "created_at": token.created_at.isoformat(),
+            "revoked_at": token.revoked_at.isoformat() if token.revoked_at else None}
 
 
 def revoke(session: Session, token_id: int, owner_id: int | None = None) -> ApiToken:

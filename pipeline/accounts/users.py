@@ -19,9 +19,9 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from pipeline.errors import PipelineError
-from pipeline.db.models import ApiToken, LoginAttempt, LoginSession, Role, User, utcnow
+from pipeline.db.models import ApiToken, LoginAttempt, LoginSession, User, utcnow
+from pipeline.vocabulary import Role
 
-ROLES = tuple(role.value for role in Role)
 SESSION_LIFETIME = timedelta(hours=12)
 ATTEMPT_WINDOW = timedelta(minutes=15)
 MAX_FAILURES_PER_NAME = 5
@@ -60,13 +60,20 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
+def parse_role(role: str) -> Role:
+    """The role named ``role``; ``AccountError`` naming the roles there are when none is."""
+    try:
+        return Role(role)
+    except ValueError:
+        raise AccountError(f"unknown role {role!r}; choose from {', '.join(Role)}") from None
+
+
 def create_user(session: Session, name: str, role: str, password: str | None = None) -> User:
     """Add a user (the caller commits); ``AccountError`` for a bad role or a taken name."""
     name = name.strip()
     if not name or len(name) > 200 or any(ch.isspace() for ch in name):
         raise AccountError("user name must be 1-200 characters without spaces")
-    if role not in ROLES:
-        raise AccountError(f"unknown role {role!r}; choose from {', '.join(ROLES)}")
+    role = parse_role(role)
     if session.scalars(select(User).where(User.name == name)).first() is not None:
         raise AccountError(f"user {name} already exists")
     if password is not None and len(password) < 8:
@@ -190,10 +197,7 @@ def find_session(session: Session, secret: str) -> LoginSession | None:
     ).first()
     if login is None or not login.user.active:
         return None
-    expires = login.expires_at
-    if expires.tzinfo is None:  # SQLite gives naive datetimes back
-        expires = expires.replace(tzinfo=utcnow().tzinfo)
-    if expires <= utcnow():
+    if login.expires_at <= utcnow():
         return None
     return login
 

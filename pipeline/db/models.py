@@ -6,14 +6,12 @@ The database is the source of truth; every table change comes with an Alembic mi
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime, timezone
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     Boolean,
-    DateTime,
     ForeignKey,
     Index,
     Integer,
@@ -24,6 +22,21 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from pipeline.db.types import UtcDateTime, enum_as_string
+from pipeline.vocabulary import (
+    ACTIVE_JOB_STATES,
+    DraftStatus,
+    JobState,
+    PostStatus,
+    Role,
+    RunTrigger,
+    SegmentOrigin,
+    SiteKind,
+    SourceKind,
+    SourceRunState,
+    Stage,
+)
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -40,28 +53,23 @@ def utcnow() -> datetime:
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
-    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}
-
-
-class JobState(str, enum.Enum):
-    queued = "queued"
-    running = "running"
-    done = "done"
-    failed = "failed"
-
-
-class JobStage(str, enum.Enum):
-    fetch = "fetch"  # fetch and extract: produces the Article
-    translate = "translate"  # produces the Draft's segments
-    compose = "compose"  # produces the Draft's composed HTML
-    publish = "publish"  # puts an approved draft on a site (pipeline/publish)
-    finished = "finished"
-
-
-class DraftStatus(str, enum.Enum):
-    pending_review = "pending_review"
-    approved = "approved"
-    rejected = "rejected"
+    # Every datetime column is aware UTC; every word of the vocabulary a plain VARCHAR of the
+    # width its columns have always had.
+    type_annotation_map = {
+        dict[str, Any]: JSON,
+        list[Any]: JSON,
+        datetime: UtcDateTime(),
+        JobState: enum_as_string(JobState, 16),
+        Stage: enum_as_string(Stage, 16),
+        DraftStatus: enum_as_string(DraftStatus, 20),
+        SegmentOrigin: enum_as_string(SegmentOrigin, 20),
+        SourceKind: enum_as_string(SourceKind, 16),
+        SourceRunState: enum_as_string(SourceRunState, 16),
+        RunTrigger: enum_as_string(RunTrigger, 16),
+        SiteKind: enum_as_string(SiteKind, 16),
+        PostStatus: enum_as_string(PostStatus, 16),
+        Role: enum_as_string(Role, 20),
+    }
 
 
 class Article(Base):
@@ -82,16 +90,15 @@ class Article(Base):
     claimed_canonical_url: Mapped[str | None] = mapped_column(String(2048), default=None)
     # The ExtractedArticle as JSON: metadata and the ordered blocks.
     structure: Mapped[dict[str, Any]] = mapped_column(JSON)
-    fetched_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), default=utcnow, onupdate=utcnow
-    )
+    fetched_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     drafts: Mapped[list[Draft]] = relationship(back_populates="article")
 
 
-ACTIVE_JOB = text("state IN ('queued', 'running')")
+# The predicate of the one-active-job index, from the vocabulary: state IN ('queued', 'running').
+ACTIVE_JOB = text("state IN (%s)" % ", ".join(f"'{state}'" for state in ACTIVE_JOB_STATES))
 
 
 class Job(Base):
@@ -111,21 +118,19 @@ class Job(Base):
     target_lang: Mapped[str] = mapped_column(String(16))
     source_lang: Mapped[str | None] = mapped_column(String(16), default=None)
     provider: Mapped[str | None] = mapped_column(String(200), default=None)
-    state: Mapped[str] = mapped_column(String(16), default=JobState.queued.value)
-    stage: Mapped[str] = mapped_column(String(16), default=JobStage.fetch.value)
+    state: Mapped[JobState] = mapped_column(default=JobState.queued)
+    stage: Mapped[Stage] = mapped_column(default=Stage.fetch)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     max_attempts: Mapped[int] = mapped_column(Integer, default=5)
     last_error: Mapped[str | None] = mapped_column(Text, default=None)
     article_id: Mapped[int | None] = mapped_column(ForeignKey("articles.id"), default=None)
     draft_id: Mapped[int | None] = mapped_column(ForeignKey("drafts.id"), default=None)
-    next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    lease_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), default=utcnow, onupdate=utcnow
-    )
-    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    next_attempt_at: Mapped[datetime | None]
+    lease_expires_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    started_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
 
 
 class Draft(Base):
@@ -150,16 +155,14 @@ class Draft(Base):
     # Per header/footer block slot, the template file used and whether the target language's
     # variant was missing (pipeline.drafts.compose.BlockUse.to_dict), for the reviewer.
     block_uses: Mapped[list[Any]] = mapped_column(JSON, default=list, server_default="[]")
-    status: Mapped[str] = mapped_column(String(20), default=DraftStatus.pending_review.value)
+    status: Mapped[DraftStatus] = mapped_column(default=DraftStatus.pending_review)
     revision: Mapped[int] = mapped_column(Integer, default=0)
     # The revision last approved; exports and publishing read that revision's snapshot.
     approved_revision: Mapped[int | None] = mapped_column(Integer, default=None)
     # The Article.content_hash this draft was translated from: equal means nothing to redo.
     source_hash: Mapped[str] = mapped_column(String(64), default="")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), default=utcnow, onupdate=utcnow
-    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     article: Mapped[Article] = relationship(back_populates="drafts")
     segments: Mapped[list[Segment]] = relationship(
@@ -183,8 +186,7 @@ class Segment(Base):
     source: Mapped[str] = mapped_column(Text)
     translation: Mapped[str] = mapped_column(Text)
     provider: Mapped[str] = mapped_column(String(40), default="")
-    # "machine", "memory", "human", "plain" (markup lost, plain text used), "same" (no call)
-    origin: Mapped[str] = mapped_column(String(20), default="machine")
+    origin: Mapped[SegmentOrigin] = mapped_column(default=SegmentOrigin.machine)
     # Why providers earlier in the chain handed this segment on, e.g. "llm: placeholder <x2>
     # missing (also when sent alone)"; "" when the first provider's answer was used.
     fallback_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
@@ -209,7 +211,7 @@ class Revision(Base):
     # What else an export of this revision shows (checks, source metadata, provider), so an
     # approved revision exports the same bytes whatever changes later (pipeline/drafts/approved.py).
     meta: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class AuditEvent(Base):
@@ -229,7 +231,7 @@ class AuditEvent(Base):
     credential: Mapped[str] = mapped_column(String(40), default="")
     action: Mapped[str] = mapped_column(String(40))  # created, edited, approved, ...
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class CheckDismissal(Base):
@@ -255,21 +257,10 @@ class CheckDismissal(Base):
     text_hash: Mapped[str] = mapped_column(String(64))
     reason: Mapped[str] = mapped_column(Text)
     actor: Mapped[str] = mapped_column(String(200))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 # --- sources: feeds and sitemaps read on a schedule (pipeline/sources) ---------------------
-
-
-class SourceKind(str, enum.Enum):
-    feed = "feed"  # RSS or Atom
-    sitemap = "sitemap"  # a sitemap, a sitemap index or a Google News sitemap
-
-
-class SourceRunState(str, enum.Enum):
-    running = "running"
-    done = "done"
-    failed = "failed"
 
 
 class Source(Base):
@@ -283,15 +274,13 @@ class Source(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(100), unique=True)
     url: Mapped[str] = mapped_column(String(2048))  # canonical
-    kind: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[SourceKind]
     target_lang: Mapped[str] = mapped_column(String(16))
     # "nightly", "hourly" or a five-field cron expression, in UTC.
     schedule: Mapped[str] = mapped_column(String(100), default="nightly")
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), default=utcnow, onupdate=utcnow
-    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
 class SourceRun(Base):
@@ -308,9 +297,9 @@ class SourceRun(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     source_id: Mapped[int] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"))
-    slot: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    trigger: Mapped[str] = mapped_column(String(16), default="schedule")  # or "manual"
-    state: Mapped[str] = mapped_column(String(16), default=SourceRunState.running.value)
+    slot: Mapped[datetime]
+    trigger: Mapped[RunTrigger] = mapped_column(default=RunTrigger.schedule)
+    state: Mapped[SourceRunState] = mapped_column(default=SourceRunState.running)
     found: Mapped[int] = mapped_column(Integer, default=0)  # distinct articles listed
     new: Mapped[int] = mapped_column(Integer, default=0)  # not seen before, enqueued
     changed: Mapped[int] = mapped_column(Integer, default=0)  # seen, content changed, re-enqueued
@@ -320,9 +309,9 @@ class SourceRun(Base):
     warning: Mapped[str | None] = mapped_column(Text, default=None)
     attempts: Mapped[int] = mapped_column(Integer, default=1)
     # Set when a scheduled run failed for a passing reason: the slot runs again from then.
-    retry_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
-    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    retry_at: Mapped[datetime | None] = mapped_column(default=None)
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(default=None)
 
     # Job ids this run created; filled in by pipeline.sources.run_source, not stored.
     job_ids: tuple[int, ...] = ()
@@ -343,8 +332,8 @@ class SourceItem(Base):
     fingerprint: Mapped[str] = mapped_column(String(64))
     job_id: Mapped[int | None] = mapped_column(
         ForeignKey("jobs.id", ondelete="SET NULL"), default=None)  # the last job it made
-    first_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    first_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 # --- Translation memory, provider budgets and cool-downs (trustworthy, affordable translation) ---
@@ -370,12 +359,10 @@ class TranslationMemory(Base):
     target_lang: Mapped[str] = mapped_column(String(16))
     source_text: Mapped[str] = mapped_column(Text)  # placeholder form, HTML-escaped text
     translation: Mapped[str] = mapped_column(Text)  # same form, same placeholders
-    origin: Mapped[str] = mapped_column(String(20), default="machine")  # or "human"
+    origin: Mapped[SegmentOrigin] = mapped_column(default=SegmentOrigin.machine)  # or human
     author: Mapped[str] = mapped_column(String(200), default="")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), default=utcnow, onupdate=utcnow
-    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
 class ProviderUsage(Base):
@@ -402,16 +389,11 @@ class ProviderCooldown(Base):
     __tablename__ = "provider_cooldowns"
 
     provider: Mapped[str] = mapped_column(String(40), primary_key=True)
-    until: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    until: Mapped[datetime]
     reason: Mapped[str] = mapped_column(Text, default="")
 
 
 # --- Publishing: sites approved drafts go to, and what was published where (pipeline/publish) ---
-
-
-class SiteKind(str, enum.Enum):
-    wordpress = "wordpress"  # REST API v2 with an application password
-    webhook = "webhook"  # a signed JSON POST, for every other CMS
 
 
 class Site(Base):
@@ -421,16 +403,16 @@ class Site(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(100), unique=True)
-    kind: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[SiteKind]
     url: Mapped[str] = mapped_column(String(2048))
     username: Mapped[str] = mapped_column(String(200), default="")
     secret: Mapped[str] = mapped_column(Text, default="")
-    post_status: Mapped[str] = mapped_column(String(16), default="draft")
+    post_status: Mapped[PostStatus] = mapped_column(default=PostStatus.draft)
     categories: Mapped[list[Any]] = mapped_column(JSON, default=list)
     tag_site_name: Mapped[bool] = mapped_column(Boolean, default=False)
     upload_images: Mapped[bool] = mapped_column(Boolean, default=False)
     auto: Mapped[bool] = mapped_column(Boolean, default=False)  # publish every approval
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class Publication(Base):
@@ -456,19 +438,13 @@ class Publication(Base):
     url: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[str] = mapped_column(String(20), default="")  # the remote post's status
     revision: Mapped[int | None] = mapped_column(Integer, default=None)  # revision published
-    published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    published_at: Mapped[datetime | None] = mapped_column(default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     site: Mapped[Site] = relationship()
 
 
 # --- Accounts (web app and CLI): users, API tokens, login sessions, login attempts ---------
-
-
-class Role(str, enum.Enum):
-    admin = "admin"
-    operator = "operator"
-    reviewer = "reviewer"
 
 
 class User(Base):
@@ -478,11 +454,11 @@ class User(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
-    role: Mapped[str] = mapped_column(String(20))
+    role: Mapped[Role]
     # argon2 hash; "" means the user has no password and signs in with tokens only.
     password_hash: Mapped[str] = mapped_column(Text, default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class ApiToken(Base):
@@ -494,8 +470,8 @@ class ApiToken(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     label: Mapped[str] = mapped_column(String(200), default="")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(default=None)
 
     user: Mapped[User] = relationship()
 
@@ -509,8 +485,8 @@ class LoginSession(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     csrf_token: Mapped[str] = mapped_column(String(64))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
 
     user: Mapped[User] = relationship()
 
@@ -528,7 +504,7 @@ class LoginAttempt(Base):
     user_name: Mapped[str] = mapped_column(String(200))
     address: Mapped[str] = mapped_column(String(64))
     succeeded: Mapped[bool] = mapped_column(Boolean, default=False)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 # The reviewer queue filters drafts by source site and searches titles. Trigram (GIN) indexes
@@ -550,4 +526,4 @@ class LocalRunnerBeat(Base):
     __tablename__ = "local_runners"
 
     id: Mapped[str] = mapped_column(String(100), primary_key=True)
-    heartbeat_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    heartbeat_at: Mapped[datetime] = mapped_column(index=True)

@@ -17,7 +17,8 @@ from sqlalchemy.orm import Session
 
 from pipeline.drafts.store import revision_meta
 from pipeline.errors import PipelineError
-from pipeline.db.models import AuditEvent, Draft, DraftStatus, Revision
+from pipeline.db.models import AuditEvent, Draft, Revision
+from pipeline.vocabulary import DraftStatus
 from pipeline.drafts.render import clean_block
 from pipeline.drafts.sanitize import clean_html
 
@@ -64,7 +65,7 @@ def approved_document(session: Session, draft_id: int) -> ApprovedDocument:
     approval = approval_of(session, draft_id, number)
     document = {
         "id": draft.id,
-        "status": DraftStatus.approved.value,
+        "status": DraftStatus.approved,
         "source_url": meta["source_url"],
         "source_lang": meta["source_lang"],
         "target_lang": draft.target_lang,
@@ -92,7 +93,7 @@ def approval_of(session: Session, draft_id: int, revision: int) -> dict[str, str
     """Who approved ``revision`` of the draft, when, and their comment (the latest such)."""
     events = session.scalars(
         select(AuditEvent).where(AuditEvent.draft_id == draft_id,
-                                 AuditEvent.action == DraftStatus.approved.value)
+                                 AuditEvent.action == DraftStatus.approved)
         .order_by(AuditEvent.id.desc()))
     for event in events:
         if (event.detail or {}).get("revision") == revision:

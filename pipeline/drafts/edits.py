@@ -19,7 +19,8 @@ from sqlalchemy.orm import Session
 
 from pipeline.db.models import Draft, Segment
 from pipeline.document import PLAIN_KEYS, TITLE_INDEX, Block
-from pipeline.ledger.memory import HUMAN, normalize, remember_human
+from pipeline.ledger.memory import normalize, remember_human
+from pipeline.vocabulary import SegmentOrigin
 from pipeline.translate.markup import Encoded, encode
 
 _PLACEHOLDER = re.compile(r"<(/?)x(\d+)(/?)>")
@@ -63,10 +64,10 @@ def remember_human_edit(session: Session, draft: Draft, block_index: int, new_bl
         row = rows.get(key)
         if row is None:
             session.add(Segment(draft_id=draft.id, block_index=block_index, key=key,
-                                source=source, translation=translation, provider=HUMAN,
-                                origin=HUMAN))
+                                source=source, translation=translation, provider=SegmentOrigin.human,
+                                origin=SegmentOrigin.human))
         else:
-            row.translation, row.origin = translation, HUMAN
+            row.translation, row.origin = translation, SegmentOrigin.human
         source_encoded = encode_segment(source, key)
         mapped = map_placeholders(encode_segment(translation, key), source_encoded)
         if mapped is None or not source_encoded.translatable:

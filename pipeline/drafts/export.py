@@ -10,12 +10,13 @@ from sqlalchemy.orm import Session
 
 from pipeline.drafts.approved import NotApproved, approved_document
 from pipeline.errors import PipelineError
-from pipeline.db.models import AuditEvent, Draft, DraftStatus
+from pipeline.db.models import AuditEvent, Draft
+from pipeline.vocabulary import DraftStatus, ExportFormat
 from pipeline.drafts.render import render_markdown
 
-FORMATS = ("html", "md", "json")
-MEDIA_TYPES = {"html": "text/html; charset=utf-8", "md": "text/markdown; charset=utf-8",
-               "json": "application/json"}
+MEDIA_TYPES = {ExportFormat.html: "text/html; charset=utf-8",
+               ExportFormat.md: "text/markdown; charset=utf-8",
+               ExportFormat.json: "application/json"}
 
 
 class NotExportable(PipelineError):
@@ -35,7 +36,7 @@ def approval(session: Session, draft: Draft) -> dict[str, str] | None:
     """Who approved the draft and when (the latest approval), or None."""
     event = session.scalars(
         select(AuditEvent).where(AuditEvent.draft_id == draft.id,
-                                 AuditEvent.action == DraftStatus.approved.value)
+                                 AuditEvent.action == DraftStatus.approved)
         .order_by(AuditEvent.id.desc())
     ).first()
     if event is None:
@@ -44,23 +45,26 @@ def approval(session: Session, draft: Draft) -> dict[str, str] | None:
             "comment": (event.detail or {}).get("comment", "")}
 
 
-def export_draft(session: Session, draft: Draft, format: str) -> Export:
+def export_draft(session: Session, draft: Draft, format: ExportFormat | str) -> Export:
     """The draft's approved revision in ``format``; NotExportable when it has none.
 
     Read from the approved revision's snapshot (:func:`pipeline.drafts.approved.approved_document`),
     so a later edit or re-translation changes nothing here until the next approval.
     """
-    if format not in FORMATS:
-        raise NotExportable(f"unknown export format {format!r}; choose {', '.join(FORMATS)}")
+    try:
+        format = ExportFormat(format)
+    except ValueError:
+        raise NotExportable(f"unknown export format {format!r}; "
+                            f"choose {', '.join(ExportFormat)}") from None
     try:
         approved = approved_document(session, draft.id)
     except NotApproved as error:
         raise NotExportable(f"{error.reason}: only approved drafts export") from None
     name = f"draft-{draft.id}-{draft.target_lang}"
-    if format == "html":
-        return Export(approved.html, MEDIA_TYPES["html"], f"{name}.html")
-    if format == "md":
-        return Export(render_markdown(approved.title, approved.html), MEDIA_TYPES["md"],
+    if format is ExportFormat.html:
+        return Export(approved.html, MEDIA_TYPES[format], f"{name}.html")
+    if format is ExportFormat.md:
+        return Export(render_markdown(approved.title, approved.html), MEDIA_TYPES[format],
                       f"{name}.md")
     return Export(json.dumps(approved.document, ensure_ascii=False, indent=2),
-                  MEDIA_TYPES["json"], f"{name}.json")
+                  MEDIA_TYPES[format], f"{name}.json")

@@ -12,7 +12,6 @@ from __future__ import annotations
 import difflib
 import html as html_lib
 from dataclasses import dataclass
-from datetime import timezone
 from typing import Any, Sequence
 
 import nh3
@@ -26,7 +25,8 @@ from pipeline.drafts.edits import remember_human_edit
 from pipeline.drafts.store import lock_draft, revision_meta
 from pipeline.errors import PipelineError
 from pipeline.translate.glossary import Term
-from pipeline.db.models import AuditEvent, Draft, DraftStatus, Revision, Segment
+from pipeline.db.models import AuditEvent, Draft, Revision, Segment
+from pipeline.vocabulary import DraftStatus, SegmentOrigin
 from pipeline.drafts.render import render_blocks
 from pipeline.checks.revisions import refresh as refresh_checks
 from pipeline.drafts.sanitize import clean_inline
@@ -106,11 +106,8 @@ def _blocks(draft: Draft) -> list[Block]:
 
 
 def _recompose(draft: Draft, blocks: list[Block], title: str, templates: BlockTemplates) -> str:
-    created = draft.created_at
-    if created.tzinfo is None:  # SQLite returns naive UTC datetimes
-        created = created.replace(tzinfo=timezone.utc)
     return compose(load_extracted(draft.article), blocks, title, draft.target_lang,
-                   draft.provider, templates, now=created)
+                   draft.provider, templates, now=draft.created_at)
 
 
 def _locked(session: Session, draft: Draft) -> Draft:
@@ -143,10 +140,10 @@ def _check_decision_revision(draft: Draft, revision: int | None, verb: str) -> N
 def _record_change(session: Session, draft: Draft, author: str, note: str,
                    detail: dict[str, Any]) -> Revision:
     draft.revision += 1
-    reopened = draft.status != DraftStatus.pending_review.value
+    reopened = draft.status != DraftStatus.pending_review
     if reopened:
         # Changed content needs a fresh decision.
-        draft.status = DraftStatus.pending_review.value
+        draft.status = DraftStatus.pending_review
     revision = Revision(draft_id=draft.id, number=draft.revision, title=draft.title,
                         blocks=draft.blocks, html=draft.html, author=author, note=note,
                         meta=revision_meta(draft))
@@ -203,7 +200,7 @@ def edit_block(
         ).first()
         if segment is not None:
             segment.translation = value
-            segment.origin = "human"
+            segment.origin = SegmentOrigin.human
     reason = _plain(reason)[:500]
     revision = _record_change(session, draft, author, f"edited block {index + 1}"
                               + (f": {reason}" if reason else ""),
@@ -253,7 +250,7 @@ def approve(session: Session, draft: Draft, actor: str, comment: str = "",
     """
     draft = _locked(session, draft)
     _check_decision_revision(draft, revision, "approve")
-    if draft.status == DraftStatus.approved.value:
+    if draft.status == DraftStatus.approved:
         raise ReviewConflict(f"draft {draft.id} is already approved "
                              f"(revision {draft.approved_revision})")
     event = _decide(session, draft, DraftStatus.approved, actor, comment)
@@ -271,7 +268,7 @@ def reject(session: Session, draft: Draft, actor: str, comment: str,
         raise ReviewError("a rejection needs a comment saying why")
     draft = _locked(session, draft)
     _check_decision_revision(draft, revision, "reject")
-    if draft.status == DraftStatus.rejected.value:
+    if draft.status == DraftStatus.rejected:
         raise ReviewConflict(f"draft {draft.id} is already rejected")
     event = _decide(session, draft, DraftStatus.rejected, actor, comment)
     draft.approved_revision = None
@@ -286,8 +283,8 @@ def _decide(session: Session, draft: Draft, status: DraftStatus, actor: str,
     if len(comment) > 10_000:
         raise ReviewError("the comment is longer than 10000 characters")
     previous = draft.status
-    draft.status = status.value
-    event = AuditEvent(draft_id=draft.id, actor=actor.strip(), action=status.value,
+    draft.status = status
+    event = AuditEvent(draft_id=draft.id, actor=actor.strip(), action=status,
                        detail={"comment": comment, "revision": draft.revision,
                                "previous": previous})
     session.add(event)

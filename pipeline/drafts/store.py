@@ -12,17 +12,8 @@ from sqlalchemy.orm import Session, defer, selectinload
 from pipeline.db.session import insert_or_ignore
 from pipeline.drafts.render import clean_block
 from pipeline.drafts.sanitize import clean_html
-from pipeline.db.models import (
-    Article,
-    AuditEvent,
-    Draft,
-    DraftStatus,
-    Job,
-    JobState,
-    Revision,
-    Segment,
-    utcnow,
-)
+from pipeline.db.models import Article, AuditEvent, Draft, Job, Revision, Segment, utcnow
+from pipeline.vocabulary import DraftStatus, JobState
 
 
 @dataclass
@@ -56,7 +47,7 @@ def save_draft(
         session, Draft,
         {"article_id": article.id, "target_lang": target_lang, "title": "", "blocks": [],
          "html": "", "provider": "", "checks": [], "source_lang": content.source_lang,
-         "status": DraftStatus.pending_review.value, "revision": 0, "source_hash": "",
+         "status": DraftStatus.pending_review, "revision": 0, "source_hash": "",
          "created_at": now, "updated_at": now},
         ["article_id", "target_lang"],
     )
@@ -72,9 +63,9 @@ def save_draft(
     draft.checks = content.checks
     draft.block_uses = content.block_uses
     draft.revision += 1
-    if not created and draft.status != DraftStatus.pending_review.value:
+    if not created and draft.status != DraftStatus.pending_review:
         # New content needs a new review.
-        draft.status = DraftStatus.pending_review.value
+        draft.status = DraftStatus.pending_review
     session.execute(delete(Segment).where(Segment.draft_id == draft.id))
     if content.segments:
         # Core rows, not ORM objects: adding dozens of Segments to the session walks the
@@ -179,9 +170,9 @@ def list_drafts(session: Session, status: str | None = None, limit: int | None =
 
 def counts(session: Session) -> dict[str, dict[str, int]]:
     """Jobs by state and drafts by status, every known state present (zero when none)."""
-    jobs = {state.value: 0 for state in JobState}
+    jobs = {state: 0 for state in JobState}
     jobs.update(dict(session.execute(select(Job.state, func.count()).group_by(Job.state)).all()))
-    drafts = {status.value: 0 for status in DraftStatus}
+    drafts = {status: 0 for status in DraftStatus}
     drafts.update(dict(session.execute(
         select(Draft.status, func.count()).group_by(Draft.status)).all()))
     return {"jobs": jobs, "drafts": drafts}

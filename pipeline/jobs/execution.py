@@ -19,7 +19,8 @@ from datetime import timedelta
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from pipeline.db.models import Job, JobStage, JobState, utcnow
+from pipeline.db.models import Job, utcnow
+from pipeline.vocabulary import Stage, JobState
 from pipeline.db.session import session_scope
 from pipeline.errors import PipelineError
 from pipeline.jobs.lease import Heartbeat, claim, still_owned
@@ -52,7 +53,7 @@ class Execution:
     @property
     def dispatch_now(self) -> bool:
         """Whether the job's next stage should be sent to the workers right away."""
-        return self.state == JobState.queued.value and self.stage is not None
+        return self.state == JobState.queued and self.stage is not None
 
 
 class JobBusy(PipelineError):
@@ -116,7 +117,7 @@ def _claim(session: Session, job_id: int, lease: float) -> _Claim | None:
     job = claim(session, job_id, timedelta(seconds=lease))
     if job is None:
         return None
-    if job.stage == JobStage.fetch.value and job.attempts == 1:
+    if job.stage == Stage.fetch and job.attempts == 1:
         log.info("job %s started: %s", job_id, job.url)
     return _Claim(job_id, job.attempts, job.max_attempts, job.url, job.stage)
 
@@ -131,7 +132,7 @@ def _run(session: Session, held: _Claim, services: Services) -> Execution:
         advance(job)
     state = job.state
     session.commit()
-    if state == JobState.done.value:
+    if state == JobState.done:
         log.info("job %s done: draft %s: %s", held.job_id, outcome.draft_id, held.url)
     return Execution(held.job_id, True, state, outcome.next_stage, draft_id=outcome.draft_id)
 
@@ -165,7 +166,7 @@ def _settle(session: Session, held: _Claim, verdict: Verdict, error: BaseExcepti
     if verdict.fails:
         log.info("job %s failed at %s: %s: %s", job_id, held.stage,
                  reason_line(verdict.reason), held.url)
-        return Execution(job_id, True, JobState.failed.value, None, 0.0, verdict.reason,
+        return Execution(job_id, True, JobState.failed, None, 0.0, verdict.reason,
                          raised=error)
     if verdict.uses_attempt:
         log.info("job %s: %s; retry of %s in %.1f s", job_id, reason_line(verdict.reason),
@@ -173,7 +174,7 @@ def _settle(session: Session, held: _Claim, verdict: Verdict, error: BaseExcepti
     else:
         log.info("job %s: %s; parked until %s", job_id, verdict.reason,
                  verdict.due_at.isoformat())
-    return Execution(job_id, True, JobState.queued.value, held.stage, verdict.delay,
+    return Execution(job_id, True, JobState.queued, held.stage, verdict.delay,
                      verdict.reason, raised=error)
 
 
@@ -193,10 +194,10 @@ def run_in_foreground(database_url: str, job_id: int, services: Services,
     """
     while True:
         done = execute(database_url, job_id, services, patience=patience)
-        if done.state == JobState.done.value:
+        if done.state == JobState.done:
             assert done.draft_id is not None
             return done.draft_id
-        if done.state == JobState.queued.value:  # the next stage, or a retry due soon
+        if done.state == JobState.queued:  # the next stage, or a retry due soon
             if done.delay > 0:
                 time.sleep(done.delay)
             continue
@@ -218,7 +219,7 @@ def _busy(database_url: str, job_id: int) -> JobBusy:
 
 
 def _not_claimable(job: Job) -> str:
-    if job.state == JobState.queued.value:
+    if job.state == JobState.queued:
         return (f"job {job.id} for this article waits until {job.next_attempt_at:%Y-%m-%d %H:%M} "
                 f"UTC: {job.last_error or 'retry later'}")
     return f"job {job.id} for this article is {job.state}, not queued"

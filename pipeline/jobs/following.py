@@ -15,9 +15,9 @@ from sqlalchemy import select
 
 from pipeline.db.batches import batches
 from pipeline.db.session import session_scope
-from pipeline.db.models import Job, JobState
+from pipeline.db.models import Job
+from pipeline.vocabulary import ACTIVE_JOB_STATES, SETTLED_JOB_STATES, JobState, Stage
 
-SETTLED = (JobState.done.value, JobState.failed.value)
 
 
 @dataclass(frozen=True)
@@ -26,14 +26,14 @@ class JobView:
 
     id: int
     url: str
-    state: str
-    stage: str
+    state: JobState
+    stage: Stage
     last_error: str | None
     draft_id: int | None
 
     @property
     def settled(self) -> bool:
-        return self.state in SETTLED
+        return self.state in SETTLED_JOB_STATES
 
 
 @dataclass(frozen=True)
@@ -47,10 +47,11 @@ class Tally:
 
     @classmethod
     def of(cls, views: Sequence[JobView]) -> Tally:
-        count = {state: 0 for state in ("done", "failed", "running", "queued")}
+        count = {state: 0 for state in JobState}
         for view in views:
             count[view.state] = count.get(view.state, 0) + 1
-        return cls(count["done"], count["failed"], count["running"], count["queued"])
+        return cls(count[JobState.done], count[JobState.failed], count[JobState.running],
+                   count[JobState.queued])
 
 
 def job_views(database_url: str, ids: Sequence[int] | None = None) -> list[JobView]:
@@ -58,8 +59,8 @@ def job_views(database_url: str, ids: Sequence[int] | None = None) -> list[JobVi
     query = select(Job.id, Job.url, Job.state, Job.stage, Job.last_error, Job.draft_id)
     with session_scope(database_url) as session:
         if ids is None:
-            active = (JobState.queued.value, JobState.running.value)
-            rows = session.execute(query.where(Job.state.in_(active)).order_by(Job.id)).all()
+            rows = session.execute(query.where(Job.state.in_(ACTIVE_JOB_STATES))
+                                   .order_by(Job.id)).all()
         else:
             rows = []
             for chunk in batches(sorted(set(ids))):  # bound the bound parameters

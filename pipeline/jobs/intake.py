@@ -22,9 +22,8 @@ from sqlalchemy.orm import Session
 from pipeline.db.batches import batches
 from pipeline.errors import InvalidURL
 from pipeline.fetch import canonicalize, check_url
-from pipeline.db.models import ACTIVE_JOB, Job, JobStage, JobState, utcnow
-
-ACTIVE_STATES = (JobState.queued.value, JobState.running.value)
+from pipeline.db.models import ACTIVE_JOB, Job, utcnow
+from pipeline.vocabulary import ACTIVE_JOB_STATES, JobState, Stage
 
 
 @dataclass
@@ -98,7 +97,7 @@ def active_job(session: Session, canonical_url: str, target_lang: str) -> Job | 
     """The queued or running job for this article and language, if there is one."""
     return session.scalars(
         select(Job).where(Job.canonical_url == canonical_url, Job.target_lang == target_lang,
-                          Job.state.in_(ACTIVE_STATES))
+                          Job.state.in_(ACTIVE_JOB_STATES))
     ).first()
 
 
@@ -112,8 +111,8 @@ def _insert_jobs(
     now = utcnow()
     # Sorted, so concurrent batches take the index entries in the same order (no deadlock).
     rows = [dict(url=urls[canonical], canonical_url=canonical, target_lang=target_lang,
-                 provider=provider, source_lang=source_lang, state=JobState.queued.value,
-                 stage=JobStage.fetch.value, attempts=0, max_attempts=max_attempts,
+                 provider=provider, source_lang=source_lang, state=JobState.queued,
+                 stage=Stage.fetch, attempts=0, max_attempts=max_attempts,
                  next_attempt_at=now, created_at=now, updated_at=now)
             for canonical in sorted(urls)]
     inserted: dict[str, int] = {}
@@ -134,7 +133,7 @@ def _active_jobs(session: Session, canonicals: list[str], target_lang: str) -> d
     for chunk in batches(canonicals):
         for job in session.scalars(select(Job).where(
                 Job.canonical_url.in_(chunk), Job.target_lang == target_lang,
-                Job.state.in_(ACTIVE_STATES))):
+                Job.state.in_(ACTIVE_JOB_STATES))):
             found[job.canonical_url] = job
     return found
 

@@ -17,7 +17,8 @@ from sqlalchemy import Update, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from pipeline.db.models import Job, JobState, utcnow
+from pipeline.db.models import Job, utcnow
+from pipeline.vocabulary import JobState
 from pipeline.db.session import session_scope
 from pipeline.reasons import first_line, reason_line
 
@@ -36,9 +37,9 @@ def claim(session: Session, job_id: int, lease: timedelta) -> Job | None:
     result = session.execute(
         update(Job)
         .where(Job.id == job_id)
-        .where(((Job.state == JobState.queued.value) & due)
-               | ((Job.state == JobState.running.value) & (Job.lease_expires_at < now)))
-        .values(state=JobState.running.value, lease_expires_at=now + lease,
+        .where(((Job.state == JobState.queued) & due)
+               | ((Job.state == JobState.running) & (Job.lease_expires_at < now)))
+        .values(state=JobState.running, lease_expires_at=now + lease,
                 attempts=Job.attempts + 1, started_at=now, updated_at=now)
         .execution_options(synchronize_session=False)
     )
@@ -49,7 +50,7 @@ def claim(session: Session, job_id: int, lease: timedelta) -> Job | None:
 
 def owned(job_id: int, token: int) -> Update:
     """An UPDATE of the job that changes nothing unless claim ``token`` still holds it."""
-    return (update(Job).where(Job.id == job_id, Job.state == JobState.running.value,
+    return (update(Job).where(Job.id == job_id, Job.state == JobState.running,
                               Job.attempts == token)
             .execution_options(synchronize_session=False))
 
@@ -61,7 +62,7 @@ def still_owned(session: Session, job_id: int, token: int) -> bool:
     table = Job.__table__
     result = session.connection().execute(
         update(table)
-        .where(table.c.id == job_id, table.c.state == JobState.running.value,
+        .where(table.c.id == job_id, table.c.state == JobState.running,
                table.c.attempts == token)
         .values(updated_at=utcnow())
     )

@@ -15,14 +15,15 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from pipeline.db.models import Job, JobState, utcnow
+from pipeline.db.models import Job, utcnow
+from pipeline.vocabulary import JobState
 from pipeline.errors import PermanentError
 from pipeline.reasons import reason_line
 
 
 def advance(job: Job) -> None:
     """The stage's output is stored: queue the job for its next stage, with fresh attempts."""
-    job.state = JobState.queued.value
+    job.state = JobState.queued
     job.attempts = 0
     job.next_attempt_at = utcnow()
     job.lease_expires_at = None
@@ -32,7 +33,7 @@ def advance(job: Job) -> None:
 def finish(job: Job, draft_id: int) -> None:
     """End the job done, with the draft it made or published."""
     job.draft_id = draft_id
-    job.state = JobState.done.value
+    job.state = JobState.done
     job.last_error = None
     job.finished_at = utcnow()
     job.lease_expires_at = None
@@ -41,7 +42,7 @@ def finish(job: Job, draft_id: int) -> None:
 def requeue(job: Job, reason: str, due_at: datetime, uses_attempt: bool = True) -> None:
     """Queue the job again at ``due_at`` after its stage failed for ``reason``; a job that
     waits without having failed (a spent budget) gets its attempt back."""
-    job.state = JobState.queued.value
+    job.state = JobState.queued
     job.last_error = reason_line(reason)
     job.lease_expires_at = None
     job.next_attempt_at = due_at
@@ -51,7 +52,7 @@ def requeue(job: Job, reason: str, due_at: datetime, uses_attempt: bool = True) 
 
 def mark_failed(job: Job, reason: str) -> None:
     """End the job as failed with a reason a person can act on."""
-    job.state = JobState.failed.value
+    job.state = JobState.failed
     job.last_error = reason_line(reason)
     job.finished_at = utcnow()
     job.lease_expires_at = None
@@ -66,15 +67,16 @@ def retry(session: Session, job_id: int) -> Job:
     job = session.get(Job, job_id)
     if job is None:
         raise PermanentError(f"no job {job_id}")
-    if job.state != JobState.failed.value:
-        hint = "; enqueue the URL again to re-check the article" if job.state == "done" else ""
+    if job.state != JobState.failed:
+        hint = ("; enqueue the URL again to re-check the article" if job.state == JobState.done
+                else "")
         raise PermanentError(f"job {job_id} is {job.state}, not failed{hint}")
     now = utcnow()
     try:
         with session.begin_nested():
             changed = session.execute(
-                update(Job).where(Job.id == job_id, Job.state == JobState.failed.value)
-                .values(state=JobState.queued.value, attempts=0, next_attempt_at=now,
+                update(Job).where(Job.id == job_id, Job.state == JobState.failed)
+                .values(state=JobState.queued, attempts=0, next_attempt_at=now,
                         finished_at=None, lease_expires_at=None, updated_at=now)
                 .execution_options(synchronize_session=False)
             ).rowcount
@@ -91,7 +93,7 @@ def retry_failed(session: Session) -> tuple[list[int], list[tuple[int, str]]]:
     """Queue every failed job again; return the ids queued and (id, reason) of those skipped."""
     queued: list[int] = []
     skipped: list[tuple[int, str]] = []
-    ids = session.scalars(select(Job.id).where(Job.state == JobState.failed.value)
+    ids = session.scalars(select(Job.id).where(Job.state == JobState.failed)
                           .order_by(Job.id)).all()
     for job_id in ids:
         try:

@@ -12,7 +12,8 @@ from urllib.parse import urlsplit
 from sqlalchemy.orm import Session
 
 from config.settings import Settings
-from pipeline.db.models import Job, JobStage
+from pipeline.db.models import Job
+from pipeline.vocabulary import Stage
 from pipeline.drafts.articles import save_article
 from pipeline.fetch.http import fetch
 from pipeline.fetch.canonical import article_url
@@ -33,11 +34,11 @@ class StageOutcome:
 
 def run_stage(session: Session, job: Job, services: Services) -> StageOutcome:
     """Run the job's current stage and store its output; the caller commits."""
-    if job.stage == JobStage.fetch.value:
+    if job.stage == Stage.fetch:
         return fetch_stage(session, job, services)
-    if job.stage in (JobStage.translate.value, JobStage.compose.value):
+    if job.stage in (Stage.translate, Stage.compose):
         return translate_stage(session, job, services)
-    if job.stage == JobStage.publish.value:
+    if job.stage == Stage.publish:
         return publish_stage(session, job, services)
     return StageOutcome(job.id, None, job.draft_id)
 
@@ -58,7 +59,7 @@ def fetch_stage(session: Session, job: Job, services: Services) -> StageOutcome:
     # job.canonical_url stays the submitted URL's form: intake's one-active-job rule is keyed
     # on it, and two URLs may name one article (rel=canonical); the article row has its own.
     job.article_id = article.id
-    job.stage = JobStage.translate.value
+    job.stage = Stage.translate
     return StageOutcome(job.id, job.stage)
 
 
@@ -68,7 +69,7 @@ def translate_stage(session: Session, job: Job, services: Services) -> StageOutc
     chain = provider_chain([job.provider] if job.provider else None, services.settings)
     services.report("translating", provider=",".join(chain))
     draft = translate_into_draft(session, job, services, chain)
-    job.stage = JobStage.finished.value
+    job.stage = Stage.finished
     finish(job, draft.id)
     return StageOutcome(job.id, None, draft.id)
 

@@ -17,7 +17,8 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from pipeline.db.session import session_scope
-from pipeline.db.models import Job, JobState, utcnow
+from pipeline.db.models import Job, utcnow
+from pipeline.vocabulary import JobState
 
 log = logging.getLogger(__name__)
 
@@ -58,14 +59,14 @@ def sweep(database_url: str, grace: float, now: datetime | None = None,
 def due_jobs(session: Session, now: datetime, limit: int) -> list[int]:
     """Ids of queued jobs that are due, oldest first (the in-process runner's next work)."""
     return list(session.scalars(
-        select(Job.id).where(Job.state == JobState.queued.value, Job.next_attempt_at <= now)
+        select(Job.id).where(Job.state == JobState.queued, Job.next_attempt_at <= now)
         .order_by(Job.next_attempt_at, Job.id).limit(limit)
     ))
 
 
 def _due_count(session: Session, now: datetime) -> int:
     return session.scalar(select(func.count(Job.id)).where(
-        Job.state == JobState.queued.value, Job.next_attempt_at <= now)) or 0
+        Job.state == JobState.queued, Job.next_attempt_at <= now)) or 0
 
 
 def _locked(session: Session, query):
@@ -78,26 +79,26 @@ def _locked(session: Session, query):
 def _recover_expired(session: Session, now: datetime, result: Sweep) -> None:
     rows = session.execute(_locked(session, (
         select(Job.id, Job.attempts, Job.max_attempts)
-        .where(Job.state == JobState.running.value, Job.lease_expires_at < now)
+        .where(Job.state == JobState.running, Job.lease_expires_at < now)
         .order_by(Job.id).limit(BATCH)
     ))).all()
     for job_id, attempts, max_attempts in rows:
         lost = f"worker lost during attempt {attempts} (lease expired)"
         if attempts >= max_attempts:
             reason = f"{lost}; gave up after {attempts} attempts"
-            values = dict(state=JobState.failed.value, finished_at=now)
+            values = dict(state=JobState.failed, finished_at=now)
         else:
             reason = lost
-            values = dict(state=JobState.queued.value, next_attempt_at=now)
+            values = dict(state=JobState.queued, next_attempt_at=now)
         changed = session.execute(
-            update(Job).where(Job.id == job_id, Job.state == JobState.running.value,
+            update(Job).where(Job.id == job_id, Job.state == JobState.running,
                               Job.lease_expires_at < now, Job.attempts == attempts)
             .values(last_error=reason, lease_expires_at=None, updated_at=now, **values)
             .execution_options(synchronize_session=False)
         ).rowcount
         if not changed:
             continue
-        if values["state"] == JobState.failed.value:
+        if values["state"] == JobState.failed:
             result.given_up += 1
         else:
             result.requeued += 1
@@ -107,14 +108,14 @@ def _recover_expired(session: Session, now: datetime, result: Sweep) -> None:
 def _claim_unsent(session: Session, now: datetime, grace: timedelta) -> list[int]:
     rows = session.execute(_locked(session, (
         select(Job.id, Job.next_attempt_at)
-        .where(Job.state == JobState.queued.value, Job.next_attempt_at <= now - grace)
+        .where(Job.state == JobState.queued, Job.next_attempt_at <= now - grace)
         .order_by(Job.next_attempt_at, Job.id).limit(BATCH)
     ))).all()
     claimed = []
     for job_id, due in rows:
         # Marking it sent now means the next sweep leaves it alone for another grace period.
         changed = session.execute(
-            update(Job).where(Job.id == job_id, Job.state == JobState.queued.value,
+            update(Job).where(Job.id == job_id, Job.state == JobState.queued,
                               Job.next_attempt_at == due)
             .values(next_attempt_at=now)
             .execution_options(synchronize_session=False)

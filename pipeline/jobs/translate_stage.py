@@ -26,7 +26,8 @@ from pipeline.errors import ProviderError
 from pipeline.jobs.services import Services
 from pipeline.ledger.database import DatabaseLedger
 from pipeline.translate import Provider, translate_article
-from pipeline.translate.translator import PLAIN, SegmentTranslation, TranslationResult
+from pipeline.translate.translator import SegmentTranslation, TranslationResult
+from pipeline.vocabulary import SegmentOrigin
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +69,8 @@ def translate_into_draft(session: Session, job: Job, services: Services,
     result = translate_article(extracted, job.target_lang, build_chain(services, chain_names),
                                source=source_lang, ledger=ledger, glossary=terms,
                                previous=previous)
-    lost = {s.block_index for s in result.segments if s.origin == PLAIN and s.block_index >= 0}
+    lost = {s.block_index for s in result.segments
+            if s.origin == SegmentOrigin.plain and s.block_index >= 0}
     checks = article_checks(session, draft, extracted.blocks, result.blocks, extracted.title,
                             result.title, source_lang or "", job.target_lang, terms, lost)
     checks += [check.to_dict() for check in extraction_loss(extracted)]

@@ -20,11 +20,6 @@ FAILING_SECONDS = 30.0  # timeouts and 5xx that persisted through retries
 MAX_SECONDS = 24 * 3600.0
 
 
-def _aware(moment: datetime) -> datetime:
-    # SQLite hands back naive datetimes; every time we store is UTC.
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
-
-
 def pause(session: Session, provider: str, seconds: float, reason: str) -> datetime:
     """Pause ``provider`` for ``seconds`` from now (never shortening a longer pause)."""
     until = datetime.now(timezone.utc) + timedelta(seconds=min(max(seconds, 1.0), MAX_SECONDS))
@@ -49,12 +44,11 @@ def paused_until(session: Session, provider: str) -> tuple[datetime, str] | None
     ).first()
     if row is None:
         return None
-    until = _aware(row.until)
-    return (until, row.reason) if until > datetime.now(timezone.utc) else None
+    return (row.until, row.reason) if row.until > datetime.now(timezone.utc) else None
 
 
 def cooldowns(session: Session) -> dict[str, datetime]:
     """Every provider paused right now and until when."""
     now = datetime.now(timezone.utc)
     rows = session.execute(select(ProviderCooldown.provider, ProviderCooldown.until)).all()
-    return {p: _aware(u) for p, u in rows if _aware(u) > now}
+    return {provider: until for provider, until in rows if until > now}

@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session
 from pipeline.ledger import budget, cooldown, memory
 from pipeline.translate import Provider
 from pipeline.translate.context import RequestUsage
-from pipeline.translate.translator import HUMAN, MEMORY, Ledger, Recalled, Unit
+from pipeline.translate.translator import Ledger, Recalled, Unit
+from pipeline.vocabulary import SegmentOrigin
 
 log = logging.getLogger(__name__)
 
@@ -40,8 +41,8 @@ class DatabaseLedger(Ledger):
                target: str) -> dict[int, Recalled]:
         wanted: dict[int, list[tuple[str, str, str]]] = {}  # unit -> (key, provider, origin)
         for unit in units:
-            options = [(memory.human_key(source, target, unit.unmasked.markup), HUMAN, HUMAN)]
-            options += [(self._key(p, source, target, unit.encoded.markup), p.name, MEMORY)
+            options = [(memory.human_key(source, target, unit.unmasked.markup), SegmentOrigin.human, SegmentOrigin.human)]
+            options += [(self._key(p, source, target, unit.encoded.markup), p.name, SegmentOrigin.memory)
                         for p in chain]
             wanted[id(unit)] = options
         entries = memory.lookup(self.session, [k for o in wanted.values() for k, _, _ in o])

@@ -23,10 +23,9 @@ from sqlalchemy.orm import Session
 from pipeline.db.batches import batches
 from pipeline.db.session import insert_many_or_ignore, insert_or_ignore, own_transaction
 from pipeline.db.models import TranslationMemory, utcnow
+from pipeline.vocabulary import SegmentOrigin
 from pipeline.translate.acceptance import unacceptable
 
-HUMAN = "human"
-MACHINE = "machine"
 
 
 def normalize(text: str) -> str:
@@ -81,7 +80,7 @@ def remember(session: Session, provider: str, fingerprint: str, glossary_version
         "provider": provider, "fingerprint": fingerprint, "glossary_version": glossary_version,
         "source_lang": source_lang.lower(), "target_lang": target_lang.lower(),
         "source_text": normalize(text), "translation": normalize(translation),
-        "origin": MACHINE, "author": "", "created_at": now, "updated_at": now,
+        "origin": SegmentOrigin.machine, "author": "", "created_at": now, "updated_at": now,
     } for text, translation in entries if not unacceptable(text, translation)]
     rows = list({row["key"]: row for row in reversed(rows)}.values())  # first one wins
     added = 0
@@ -93,7 +92,8 @@ def remember(session: Session, provider: str, fingerprint: str, glossary_version
 
 def human_key(source_lang: str, target_lang: str, text: str) -> str:
     """Key of a reviewer's translation: any provider, any glossary (a person chose it)."""
-    return segment_key(HUMAN, "", "", source_lang, target_lang, text)
+    # A reviewer's edit is kept under the provider named after its origin.
+    return segment_key(SegmentOrigin.human, "", "", source_lang, target_lang, text)
 
 
 def remember_human(session: Session, source_lang: str, target_lang: str, source_text: str,
@@ -104,9 +104,9 @@ def remember_human(session: Session, source_lang: str, target_lang: str, source_
     key = human_key(source_lang, target_lang, source_text)
     values = {"translation": translation, "author": author, "updated_at": now}
     if not insert_or_ignore(session, TranslationMemory, {
-            "key": key, "provider": HUMAN, "fingerprint": "", "glossary_version": "",
+            "key": key, "provider": SegmentOrigin.human, "fingerprint": "", "glossary_version": "",
             "source_lang": source_lang, "target_lang": target_lang,
-            "source_text": source_text, "origin": HUMAN, "created_at": now,
+            "source_text": source_text, "origin": SegmentOrigin.human, "created_at": now,
             **values}, ["key"]):
         session.execute(update(TranslationMemory).where(TranslationMemory.key == key)
                         .values(**values).execution_options(synchronize_session=False))

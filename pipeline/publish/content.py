@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session
 
 from pipeline.drafts.approved import NotApproved, approved_document
 from pipeline.document import Block
-from pipeline.db.models import Article, Draft, DraftStatus
+from pipeline.db.models import Article, Draft
+from pipeline.vocabulary import DraftStatus
 from pipeline.publish.errors import NotPublishable
 
 
@@ -59,7 +60,7 @@ def approved_content(session: Session, draft: Draft) -> ApprovedContent:
     exports read), never from the draft's current columns, and a draft sent back to review
     by a later edit or re-translation is not published until it is approved again.
     """
-    if draft.status != DraftStatus.approved.value:
+    if draft.status != DraftStatus.approved:
         raise NotPublishable(f"draft {draft.id} is {draft.status}: only approved drafts are "
                              "published")
     try:

@@ -16,11 +16,10 @@ from sqlalchemy.orm import Session
 
 from pipeline.db.session import insert_or_ignore
 from pipeline.drafts import review
-from pipeline.jobs.intake import ACTIVE_STATES
-from pipeline.db.models import ACTIVE_JOB, AuditEvent, Draft, Job, JobStage, JobState, \
-    Publication, Site, utcnow
+from pipeline.db.models import ACTIVE_JOB, AuditEvent, Draft, Job, Publication, Site, utcnow
 from pipeline.publish.content import approved_content, slug_for
 from pipeline.publish.sites import list_sites
+from pipeline.vocabulary import ACTIVE_JOB_STATES, JobState, Stage
 
 
 @dataclass
@@ -90,8 +89,8 @@ def _publish_job(session: Session, draft: Draft, site: Site, max_attempts: int
     now = utcnow()
     key = job_key(site, draft)
     row = dict(url=draft.article.canonical_url, canonical_url=key, target_lang=draft.target_lang,
-               source_lang=draft.source_lang or None, state=JobState.queued.value,
-               stage=JobStage.publish.value, attempts=0, max_attempts=max_attempts,
+               source_lang=draft.source_lang or None, state=JobState.queued,
+               stage=Stage.publish, attempts=0, max_attempts=max_attempts,
                article_id=draft.article_id, draft_id=draft.id, next_attempt_at=now,
                created_at=now, updated_at=now)
     job_id = session.execute(
@@ -103,7 +102,7 @@ def _publish_job(session: Session, draft: Draft, site: Site, max_attempts: int
         return session.get(Job, job_id), True
     waiting = session.scalars(select(Job).where(
         Job.canonical_url == key, Job.target_lang == draft.target_lang,
-        Job.state.in_(ACTIVE_STATES))).first()
+        Job.state.in_(ACTIVE_JOB_STATES))).first()
     if waiting is None:  # it finished between the insert and this read: ask once more
         return _publish_job(session, draft, site, max_attempts)
     return waiting, False

@@ -7,7 +7,8 @@ import json
 import httpx
 
 from config.settings import Settings
-from pipeline.db.models import Site, SiteKind
+from pipeline.db.models import Site
+from pipeline.vocabulary import PostStatus, SiteKind
 from pipeline.publish.errors import PublishRefused, PublishUnavailable
 from pipeline.publish.webhook import SIGNATURE_HEADER, signature
 from pipeline.publish.wordpress import DRAFT_ID_META, SOURCE_URL_META
@@ -16,7 +17,7 @@ from pipeline.publish.wordpress_api import WordPress
 
 def test_site(site: Site, settings: Settings) -> list[str]:
     """What works, one finding a line; the typed error naming what is wrong otherwise."""
-    if site.kind == SiteKind.wordpress.value:
+    if site.kind == SiteKind.wordpress:
         return _test_wordpress(site, settings)
     return _test_webhook(site, settings)
 
@@ -29,7 +30,7 @@ def _test_wordpress(site: Site, settings: Settings) -> list[str]:
         findings.append(f"application password accepted for {site.username} "
                         f"({', '.join(me.get('roles') or []) or 'no role'})")
         needed = {"edit_posts": "create posts"}
-        if site.post_status == "publish":
+        if site.post_status == PostStatus.publish:
             needed["publish_posts"] = "publish posts"
         needed["upload_files"] = "upload the lead image"
         if site.categories:

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pipeline.db.models import Job, Publication
+from pipeline.vocabulary import JobState
 
 
 def publications(session: Session, draft_id: int) -> list[Publication]:
@@ -28,6 +29,6 @@ def publication_documents(session: Session, draft_id: int) -> list[dict[str, Any
             "published_at": (publication.published_at.isoformat()
                              if publication.published_at else None),
             "job_id": job.id if job else None, "job_state": job.state if job else None,
-            "error": job.last_error if job is not None and job.state != "done" else None,
+            "error": job.last_error if job is not None and job.state != JobState.done else None,
         })
     return documents

@@ -7,7 +7,6 @@ would, so its lease, retries and record are the same; the caller only waits for 
 from __future__ import annotations
 
 import time
-from datetime import timezone
 
 from sqlalchemy import select
 
@@ -15,7 +14,8 @@ from pipeline.db.session import session_scope
 from pipeline.errors import PipelineError
 from pipeline.jobs.execution import execute
 from pipeline.jobs.services import Services
-from pipeline.db.models import Job, JobState, Publication, utcnow
+from pipeline.db.models import Job, Publication, utcnow
+from pipeline.vocabulary import JobState
 
 
 def publish_now(database_url: str, job_id: int, services: Services,
@@ -31,19 +31,17 @@ def publish_now(database_url: str, job_id: int, services: Services,
         with session_scope(database_url) as session:
             job = session.get(Job, job_id)
             state, error, due = job.state, job.last_error, job.next_attempt_at
-            if state == JobState.done.value:
+            if state == JobState.done:
                 publication = session.scalars(
                     select(Publication).where(Publication.job_id == job_id)).first()
                 return publication.url if publication else ""
-        if state == JobState.failed.value:
+        if state == JobState.failed:
             raise PipelineError(error or "publish failed")
         if time.monotonic() > deadline:
             raise PipelineError(f"publish job {job_id} is still {state} ({error or 'waiting'}); "
                                 f"the workers go on with it: transdraft jobs show {job_id}")
         # Queued: until its backoff is over; running elsewhere: a short poll.
         wait = 0.2
-        if state == JobState.queued.value and due is not None:
-            if due.tzinfo is None:  # SQLite returns naive UTC datetimes
-                due = due.replace(tzinfo=timezone.utc)
+        if state == JobState.queued and due is not None:
             wait = max(wait, (due - utcnow()).total_seconds())
         time.sleep(min(wait, 5.0, max(0.0, deadline - time.monotonic())))

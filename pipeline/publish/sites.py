@@ -13,35 +13,41 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from pipeline.db.models import Site, SiteKind
+from pipeline.db.models import Site
+from pipeline.vocabulary import PostStatus, SiteKind
 from pipeline.publish.errors import InvalidSite
 
-POST_STATUSES = ("draft", "pending", "publish")
 LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1")
 
 
 def add_site(
-    session: Session, name: str, kind: str, url: str, secret: str, username: str = "",
-    post_status: str = "draft", categories: list[str] | None = None, auto: bool = False,
+    session: Session, name: str, kind: SiteKind | str, url: str, secret: str,
+    username: str = "", post_status: PostStatus | str = PostStatus.draft,
+    categories: list[str] | None = None, auto: bool = False,
     upload_images: bool = False, tag_site_name: bool = False,
 ) -> Site:
     """Register a site; :class:`InvalidSite` with the reason when something is wrong."""
     name = name.strip()
     if not name or len(name) > 100 or any(c.isspace() for c in name):
         raise InvalidSite("a site name is 1 to 100 characters without spaces")
-    if kind not in (SiteKind.wordpress.value, SiteKind.webhook.value):
-        raise InvalidSite(f"unknown site kind {kind!r}: wordpress or webhook")
+    try:
+        kind = SiteKind(kind)
+    except ValueError:
+        raise InvalidSite(f"unknown site kind {kind!r}: {' or '.join(SiteKind)}") from None
     url = check_site_url(url)
     secret = secret.strip()
     if not secret:
         raise InvalidSite("the secret is empty: give it on stdin")
-    if kind == SiteKind.wordpress.value:
+    if kind == SiteKind.wordpress:
         if not username.strip():
             raise InvalidSite("a WordPress site needs --user")
         # WordPress shows application passwords in groups of four; it accepts them either way.
         secret = "".join(secret.split())
-    if post_status not in POST_STATUSES:
-        raise InvalidSite(f"unknown post status {post_status!r}: {', '.join(POST_STATUSES)}")
+    try:
+        post_status = PostStatus(post_status)
+    except ValueError:
+        raise InvalidSite(f"unknown post status {post_status!r}: "
+                          f"{', '.join(PostStatus)}") from None
     site = Site(name=name, kind=kind, url=url, username=username.strip(), secret=secret,
                 post_status=post_status, categories=[c.strip() for c in categories or []
                                                      if c.strip()],

@@ -15,7 +15,8 @@ from sqlalchemy.orm import Session
 
 from config.settings import Settings
 from pipeline.drafts.store import draft_document
-from pipeline.db.models import AuditEvent, Draft, Job, Publication, SiteKind, utcnow
+from pipeline.db.models import AuditEvent, Draft, Job, Publication, utcnow
+from pipeline.vocabulary import SiteKind
 from pipeline.publish.content import ApprovedContent, approved_content
 from pipeline.publish.errors import InvalidSite
 from pipeline.publish.webhook import publish_webhook
@@ -34,7 +35,7 @@ def publish_approved(session: Session, job: Job, settings: Settings) -> int:
     draft = session.get(Draft, publication.draft_id)
     content = approved_content(session, draft)
     site = publication.site
-    if site.kind == SiteKind.wordpress.value:
+    if site.kind == SiteKind.wordpress:
         remote = publish_wordpress(site, content, publication, settings)
     else:
         remote = publish_webhook(site, _document(draft, content), publication,

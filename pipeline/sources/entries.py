@@ -7,7 +7,7 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from pipeline.db.models import SourceKind
+from pipeline.vocabulary import SourceKind
 from pipeline.document import FetchedXML
 
 Fetcher = Callable[[str], FetchedXML]

@@ -9,7 +9,7 @@ import feedparser
 
 from pipeline.document import FetchedXML
 from pipeline.errors import SourceUnreadable
-from pipeline.db.models import SourceKind
+from pipeline.vocabulary import SourceKind
 from pipeline.sources.entries import Entry, Listing, fingerprint
 
 # feedparser flags these on perfectly usable feeds; they are not worth a warning.

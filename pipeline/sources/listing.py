@@ -15,7 +15,7 @@ from config.settings import Settings
 from pipeline.document import FetchedXML
 from pipeline.errors import SourceUnreadable
 from pipeline.fetch.http import fetch_xml
-from pipeline.db.models import SourceKind
+from pipeline.vocabulary import SourceKind
 from pipeline.sources import xmldoc
 from pipeline.sources.entries import Fetcher, Listing
 from pipeline.sources.feeds import read_feed
@@ -58,7 +58,7 @@ def read_listing(url: str, kind: SourceKind | str | None, settings: Settings,
                                    "add that URL") from None
         raise
     if wanted is not None and found is not wanted:
-        raise SourceUnreadable(f"not a {wanted.value}: the URL serves a {found.value}")
+        raise SourceUnreadable(f"not a {wanted}: the URL serves a {found}")
     if found is SourceKind.feed:
         return read_feed(document)
     return read_sitemap(document, fetch, settings.source_max_sitemaps)

@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session
 from pipeline.errors import InvalidSource
 from pipeline.fetch import canonicalize, check_url
 from pipeline.fetch.urls import host_and_port
-from pipeline.db.models import Source, SourceKind, SourceRun
+from pipeline.db.models import Source, SourceRun
+from pipeline.vocabulary import SourceKind
 import pipeline.sources.schedule as schedules
 
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$")
@@ -25,7 +26,7 @@ def add_source(session: Session, url: str, kind: SourceKind | str, target_lang: 
     A source with the same URL and target language may exist only once.
     """
     canonical = canonicalize(check_url(url))
-    kind = SourceKind(kind).value
+    kind = SourceKind(kind)
     target_lang = target_lang.strip().lower()
     if not target_lang:
         raise InvalidSource("invalid target language: empty")

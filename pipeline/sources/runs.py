@@ -21,7 +21,8 @@ from pipeline.db.session import insert_or_ignore, session_scope
 from pipeline.errors import InvalidURL, PipelineError
 from pipeline.fetch import canonicalize, check_url
 from pipeline.jobs.intake import enqueue
-from pipeline.db.models import Source, SourceItem, SourceRun, SourceRunState, utcnow
+from pipeline.db.models import Source, SourceItem, SourceRun, utcnow
+from pipeline.vocabulary import RunTrigger, SourceRunState
 import pipeline.sources.schedule as schedules
 from pipeline.sources.entries import Listing
 from pipeline.sources.listing import read_listing
@@ -60,7 +61,7 @@ def run_due(database_url: str, now: datetime,
     for source_id, schedule, created_at in candidates:
         slot = schedules.latest_slot(schedule, now)
         # A slot from before the source existed was not missed: wait for the next one.
-        if slot < schedules.as_utc(created_at).replace(second=0, microsecond=0):
+        if slot < created_at.replace(second=0, microsecond=0):
             continue
         run = run_source(database_url, source_id, now, slot=slot, settings=settings)
         if run is not None:
@@ -82,7 +83,8 @@ def run_source(database_url: str, source: Source | int, now: datetime, *,
     """
     settings = settings or get_settings()
     source_id = source if isinstance(source, int) else source.id
-    trigger = "baseline" if baseline else "schedule" if slot is not None else "manual"
+    trigger = (RunTrigger.baseline if baseline else RunTrigger.schedule if slot is not None
+               else RunTrigger.manual)
     slot = schedules.as_utc(slot if slot is not None else now)
     with session_scope(database_url) as session:
         row = session.get(Source, source_id)
@@ -100,7 +102,7 @@ def run_source(database_url: str, source: Source | int, now: datetime, *,
             job_ids = _take_in(session, run, listing, target_lang, source_id,
                                enqueue_articles=not baseline)
             _warn_if_empty(session, run)
-            run.state = SourceRunState.done.value
+            run.state = SourceRunState.done
             run.finished_at = utcnow()
         if run.warning:
             log.warning("source %s: %s", name, run.warning)
@@ -115,7 +117,8 @@ def run_source(database_url: str, source: Source | int, now: datetime, *,
     return _record_run_failure(database_url, run_id, reason, transient)
 
 
-def _claim(session: Session, source_id: int, slot: datetime, trigger: str) -> int | None:
+def _claim(session: Session, source_id: int, slot: datetime,
+           trigger: RunTrigger) -> int | None:
     """The id of the run now owning ``slot``, or None when another run has it.
 
     The insert decides, not a read: two schedulers inserting the same (source, slot) leave
@@ -127,20 +130,20 @@ def _claim(session: Session, source_id: int, slot: datetime, trigger: str) -> in
     inserted = insert_or_ignore(
         session, SourceRun,
         {"source_id": source_id, "slot": slot, "trigger": trigger,
-         "state": SourceRunState.running.value, "started_at": now},
+         "state": SourceRunState.running, "started_at": now},
         ["source_id", "slot"])
     run_id = session.scalar(select(SourceRun.id).where(SourceRun.source_id == source_id,
                                                        SourceRun.slot == slot))
     if inserted:
         return run_id
-    died = and_(SourceRun.state == SourceRunState.running.value,
+    died = and_(SourceRun.state == SourceRunState.running,
                 SourceRun.started_at < now - RUN_LEASE)
-    retry = and_(SourceRun.state == SourceRunState.failed.value,
+    retry = and_(SourceRun.state == SourceRunState.failed,
                  SourceRun.retry_at.is_not(None), SourceRun.retry_at <= now)
     taken_over = session.execute(
         update(SourceRun)
         .where(SourceRun.id == run_id, or_(died, retry))
-        .values(state=SourceRunState.running.value, attempts=SourceRun.attempts + 1,
+        .values(state=SourceRunState.running, attempts=SourceRun.attempts + 1,
                 started_at=now, finished_at=None, retry_at=None, error=None, warning=None,
                 found=0, new=0, changed=0, skipped=0, failed=0)
     ).rowcount
@@ -225,7 +228,7 @@ def _warn_if_empty(session: Session, run: SourceRun) -> None:
     previous = session.scalar(
         select(SourceRun.found)
         .where(SourceRun.source_id == run.source_id, SourceRun.id != run.id,
-               SourceRun.state == SourceRunState.done.value)
+               SourceRun.state == SourceRunState.done)
         .order_by(SourceRun.id.desc()).limit(1))
     if previous:
         note = f"found no articles, where the previous run found {previous}"
@@ -240,10 +243,10 @@ def _record_run_failure(database_url: str, run_id: int, reason: str,
         run = session.get(SourceRun, run_id)
         if run is None:  # the source was removed meanwhile
             return None
-        run.state = SourceRunState.failed.value
+        run.state = SourceRunState.failed
         run.error = _note(reason)
         run.finished_at = utcnow()
-        if transient and run.trigger == "schedule" and run.attempts < MAX_ATTEMPTS:
+        if transient and run.trigger == RunTrigger.schedule and run.attempts < MAX_ATTEMPTS:
             run.retry_at = run.finished_at + RETRY_DELAY * run.attempts
     return run
 

@@ -51,7 +51,7 @@ def next_slot(schedule: str, now: datetime) -> datetime:
 
 
 def as_utc(moment: datetime) -> datetime:
-    """An aware UTC datetime; a naive one is taken to be UTC already (SQLite returns those)."""
+    """An aware UTC datetime; a naive one is taken to be UTC already."""
     if moment.tzinfo is None:
         return moment.replace(tzinfo=timezone.utc)
     return moment.astimezone(timezone.utc)

@@ -10,7 +10,7 @@ from lxml import etree
 
 from pipeline.document import FetchedXML
 from pipeline.errors import PipelineError, SourceUnreadable
-from pipeline.db.models import SourceKind
+from pipeline.vocabulary import SourceKind
 from pipeline.sources import xmldoc
 from pipeline.sources.entries import Entry, Fetcher, Listing, fingerprint
 

@@ -26,8 +26,8 @@ from pipeline.translate.context import ArticleContext, Refused, RequestUsage
 from pipeline.translate.markup import Encoded, decode, placeholder_form
 from pipeline.translate.packing import pack, split_text
 from pipeline.translate.units import Unit
+from pipeline.vocabulary import SegmentOrigin
 
-MACHINE, PLAIN = "machine", "plain"
 # Cool-downs when the provider gives no Retry-After (seconds).
 RATE_LIMITED_PAUSE = 60.0
 QUOTA_PAUSE = 3600.0
@@ -40,7 +40,7 @@ class Recalled:
 
     translation: str
     provider: str
-    origin: str  # "memory" or "human"
+    origin: SegmentOrigin  # memory or human
 
 
 class Ledger:
@@ -84,7 +84,7 @@ class PendingText:
     units: list[Unit] = field(default_factory=list)
     translation: str | None = None  # placeholder form
     provider: str = ""
-    origin: str = MACHINE
+    origin: SegmentOrigin = SegmentOrigin.machine
     lost: bool = False  # the engine lost placeholders: try the plain text
     refused: bool = False  # the last provider's answer was unacceptable (echo, empty)
     refusal: str | None = None  # why the provider refused its own answer (see Refused)
@@ -281,7 +281,7 @@ class ProviderChain:
             job.lost = True
             return False
         job.translation, job.provider = translation, provider.name
-        job.origin = PLAIN if plain else MACHINE
+        job.origin = SegmentOrigin.plain if plain else SegmentOrigin.machine
         return not plain
 
 

@@ -29,8 +29,6 @@ from pipeline.translate.acceptance import unacceptable
 from pipeline.translate.base import Provider
 from pipeline.translate.context import ArticleContext
 from pipeline.translate.chain import (
-    MACHINE,
-    PLAIN,
     Ledger,
     PendingText,
     ProviderChain,
@@ -38,12 +36,11 @@ from pipeline.translate.chain import (
 )
 from pipeline.translate.markup import decode, strip_placeholders
 from pipeline.translate.units import Unit, collect_units
+from pipeline.vocabulary import SegmentOrigin
 
 _GLOSSARY_PLACEHOLDER = re.compile(r"<\s*(g\d+)\s*/?\s*>(?:\s*<\s*/\s*\1\s*>)?", re.I)
 
-SAME, MEMORY, HUMAN = "same", "memory", "human"
-__all__ = ["HUMAN", "MACHINE", "MEMORY", "PLAIN", "SAME", "Ledger", "Recalled",
-           "SegmentTranslation", "TranslationResult", "Unit", "collect_units",
+__all__ = ["Ledger", "Recalled", "SegmentTranslation", "TranslationResult", "Unit", "collect_units",
            "translate_article"]
 
 
@@ -56,9 +53,7 @@ class SegmentTranslation:
     source: str
     translation: str
     provider: str
-    # "machine", "memory", "human", "plain" (markup lost, plain text translated),
-    # "same" (no call, or every provider's answer was refused)
-    origin: str
+    origin: SegmentOrigin
     # Why providers before ``provider`` in the chain handed this segment on ("" if none did).
     fallback_reason: str = ""
 
@@ -75,7 +70,7 @@ class TranslationResult:
 
     @property
     def plain_fallbacks(self) -> list[SegmentTranslation]:
-        return [s for s in self.segments if s.origin == PLAIN]
+        return [s for s in self.segments if s.origin == SegmentOrigin.plain]
 
 
 def translate_article(article: ExtractedArticle, target: str,
@@ -107,7 +102,7 @@ def translate_article(article: ExtractedArticle, target: str,
             continue
         old = at_place.get((unit.block_index, unit.key, unit.source)) or by_text.get(
             (unit.key, unit.source))
-        if old is not None and old.origin != SAME:
+        if old is not None and old.origin != SegmentOrigin.same:
             done[id(unit)] = (old.translation, old.provider, old.origin)
         else:
             todo.append(unit)
@@ -132,14 +127,15 @@ def translate_article(article: ExtractedArticle, target: str,
         if job.translation is None:
             continue  # every provider refused its answer: left as it is, checks flag it
         for unit in job.units:
-            done[id(unit)] = (_restore(unit, job.translation, job.origin == PLAIN),
+            done[id(unit)] = (_restore(unit, job.translation, job.origin == SegmentOrigin.plain),
                               job.provider, job.origin)
 
     segments: list[SegmentTranslation] = []
     per_block: dict[int, dict[str, str]] = {}
     title = article.title
     for unit in units:
-        translation, provider, origin = done.get(id(unit), (unit.source, chain[0].name, SAME))
+        translation, provider, origin = done.get(
+            id(unit), (unit.source, chain[0].name, SegmentOrigin.same))
         segments.append(SegmentTranslation(unit.block_index, unit.key, unit.source,
                                            translation, provider, origin,
                                            notes.get(id(unit), "")))
@@ -162,7 +158,8 @@ def translate_article(article: ExtractedArticle, target: str,
 def _main_provider(segments: list[SegmentTranslation], chain: list[Provider]) -> str:
     """The label (see Provider.label) of the provider that translated most segments."""
     labels = {p.name: p.label for p in chain}
-    counts = Counter(s.provider for s in segments if s.provider in labels and s.origin != SAME)
+    counts = Counter(s.provider for s in segments
+                     if s.provider in labels and s.origin != SegmentOrigin.same)
     return labels[counts.most_common(1)[0][0]] if counts else chain[0].label
 
 
@@ -206,7 +203,7 @@ def _restore(unit: Unit, translation: str, plain: bool) -> str:
 
 
 def _restore_recalled(unit: Unit, hit: Recalled) -> str | None:
-    if hit.origin == HUMAN:
+    if hit.origin == SegmentOrigin.human:
         restored = decode(hit.translation, unit.unmasked, is_html=True)
         return None if restored is None else _finish(unit, restored)
     if unacceptable(unit.encoded.markup, hit.translation):

@@ -13,6 +13,7 @@ from pipeline.drafts.compose import BlockTemplates, compose
 from pipeline.document import Block, ExtractedArticle
 from pipeline.drafts.store import DraftContent, save_draft
 from pipeline.db.models import Draft
+from pipeline.vocabulary import Role
 
 PASSWORD = "correct horse battery"
 
@@ -80,7 +81,7 @@ class Account:
 def make_users(session: Session) -> dict[str, Account]:
     """An admin, an operator and a reviewer, each with a password and a token."""
     made = {}
-    for role in accounts.ROLES:
+    for role in Role:
         user = accounts.create_user(session, f"{role}1", role, PASSWORD)
         made[role] = Account(user.name, role, accounts.create_token(session, user).secret)
     return made

@@ -23,7 +23,8 @@ from sqlalchemy import create_engine, text, update
 
 from config.settings import Settings
 from pipeline.db.session import get_engine, session_scope
-from pipeline.db.models import ApiToken, Role, User
+from pipeline.db.models import ApiToken, User
+from pipeline.vocabulary import Role
 from tests.web.conftest import _seed
 from web.app import create_app
 
@@ -76,7 +77,7 @@ def _keep_the_admin(url: str) -> None:
     # ends their tokens): give the admin back their access so later examples still run.
     with session_scope(url) as session:
         session.execute(update(User).where(User.name == "admin1")
-                        .values(active=True, role=Role.admin.value))
+                        .values(active=True, role=Role.admin))
         admin_id = session.query(User.id).filter_by(name="admin1").scalar()
         session.execute(update(ApiToken).where(ApiToken.user_id == admin_id)
                         .values(revoked_at=None))

@@ -9,7 +9,8 @@ from sqlalchemy import func, select
 
 from pipeline.db.session import session_scope, upgrade
 from pipeline.jobs.intake import enqueue
-from pipeline.db.models import Job, JobState
+from pipeline.db.models import Job
+from pipeline.vocabulary import JobState
 
 
 @pytest.fixture
@@ -54,7 +55,7 @@ def test_enqueue_twice_makes_one_job_per_article_and_language(database):
 def test_a_finished_job_does_not_block_a_new_check_of_the_article(database):
     with session_scope(database) as session:
         job = enqueue(session, ["https://site.example/x"], "nl").new[0]
-        job.state = JobState.done.value
+        job.state = JobState.done
     with session_scope(database) as session:
         again = enqueue(session, ["https://site.example/x"], "nl")
         assert len(again.new) == 1 and again.new[0].id != job.id

@@ -9,7 +9,8 @@ from pipeline.errors import BudgetExceeded
 from pipeline.ledger import budget
 from pipeline.ledger.database import DatabaseLedger
 from pipeline.translate.markup import encode
-from pipeline.translate.translator import MEMORY, Unit
+from pipeline.translate.translator import Unit
+from pipeline.vocabulary import SegmentOrigin
 
 TEXT = "The council <b>voted</b> on the budget."
 
@@ -39,7 +40,7 @@ def test_recall_finds_what_was_remembered_in_the_chain_s_order(sqlite_url):
         ledger.remember(second, "en", "nl", [(unit.encoded.markup, "apertium's raad")])
         hit = ledger.recall([unit], [second, first], "en", "nl")[id(unit)]
         assert (hit.translation, hit.provider, hit.origin) == ("apertium's raad", "apertium",
-                                                               MEMORY)
+                                                               SegmentOrigin.memory)
         assert ledger.recall([unit], [first], "en", "es") == {}  # another language
         # Another glossary may change the text: its entries are not this one's.
         assert DatabaseLedger(session, "g2").recall([unit], [first], "en", "nl") == {}

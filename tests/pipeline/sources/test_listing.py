@@ -10,7 +10,7 @@ import pytest
 
 from config.settings import Settings
 from pipeline.errors import FetchFailed, FetchRefused, SourceUnreadable
-from pipeline.db.models import SourceKind
+from pipeline.vocabulary import SourceKind
 from pipeline.sources.listing import detect_kind, read_listing
 from tests.pipeline.sources import feeds
 from tests.stubs.server import Response

@@ -12,7 +12,8 @@ from sqlalchemy import func, select, update
 from config.settings import Settings
 from pipeline.db.session import session_scope, upgrade
 from pipeline.jobs.intake import enqueue
-from pipeline.db.models import Job, JobState, Source, SourceItem, SourceRun
+from pipeline.db.models import Job, Source, SourceItem, SourceRun
+from pipeline.vocabulary import JobState
 from pipeline.sources import add_source
 from pipeline.sources.runs import run_due_sources, run_source
 from tests.pipeline.sources import feeds
@@ -84,7 +85,7 @@ def test_first_run_enqueues_all_second_none_a_changed_entry_again(database, site
 
     for job in made:  # the first jobs finish; a changed article needs a new one
         with session_scope(database) as session:
-            session.execute(update(Job).where(Job.id == job.id).values(state=JobState.done.value))
+            session.execute(update(Job).where(Job.id == job.id).values(state=JobState.done))
     items[2]["summary"] = "Summary 2, corrected"
     items.append(article(9))
     third = run_source(database, source_id, NOW + timedelta(hours=2), settings=SETTINGS)
