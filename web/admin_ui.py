@@ -1,6 +1,6 @@
 """The admin's account page actions: disable, enable, change role, reset password, remove.
 
-The forms live on ``/admin/users`` (web/ui.py renders it); each change goes through
+The forms live on ``/admin/users`` (web/routes/review.py renders it); each change goes through
 :mod:`pipeline.accounts.admin`, which ends the user's sessions and tokens where rights shrink.
 """
 
@@ -14,7 +14,7 @@ from pipeline.accounts import users as accounts
 from pipeline.accounts import admin as user_admin
 from pipeline.db.models import User
 from web.auth import Admin, DbSession
-from web.ui import _users
+from web.routes.review import _users
 
 router = APIRouter(include_in_schema=False)
 

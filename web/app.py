@@ -23,7 +23,9 @@ from config.settings import Settings, get_settings
 from pipeline.accounts import users as accounts
 from pipeline.drafts.compose import BlockTemplates
 from pipeline.db.session import get_engine
-from web import admin_api, admin_ui, api, publishing, review_routes, ui
+from web import admin_ui, review_routes
+from web.routes import accounts as account_routes
+from web.routes import drafts, publishing, review
 from web.addresses import client_address, trusted_networks
 from web.body_limit import BodySizeLimit
 from web.edges import EdgeValidation
@@ -206,12 +208,12 @@ def create_app(settings: Settings | None = None,
         """Each role's start page."""
         return RedirectResponse(HOME[identity.role], status_code=303)
 
-    app.include_router(api.router)
-    app.include_router(admin_api.router)
-    app.include_router(ui.router)
+    app.include_router(drafts.router)
+    app.include_router(account_routes.router)
+    app.include_router(review.router)
     app.include_router(publishing.api)
     app.include_router(publishing.pages)
-    app.include_router(admin_ui.router)  # after ui: /admin/users/{id}/tokens is ui's
+    app.include_router(admin_ui.router)  # after review: /admin/users/{id}/tokens is review's
     app.include_router(review_routes.router)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     describe_errors(app)

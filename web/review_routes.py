@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from pipeline.checks import revisions as review_checks
 from pipeline.drafts.history import history
-from web.api import get_draft
+from web.routes.drafts import get_draft
 from web.auth import DbSession, Reviewer
 from web.draft_view import recent_revisions
 

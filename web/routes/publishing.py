@@ -20,7 +20,7 @@ from pipeline.publish.errors import InvalidSite, NotPublishable, PublishRefused,
     PublishUnavailable
 from pipeline.publish.records import publication_documents
 from pipeline.publish.sites import add_site, get_site, list_sites, remove_site, site_document
-from web.api import get_draft, publish_jobs
+from web.routes.drafts import get_draft, publish_jobs
 from web.auth import Admin, DbSession, Identity, Reviewer
 from web.schemas import JobOut
 

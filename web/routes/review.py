@@ -30,10 +30,10 @@ from pipeline.errors import PipelineError
 from pipeline.drafts.export import NotExportable, approval, export_draft
 from pipeline.db.models import ApiToken, DraftStatus, JobState, User
 from pipeline.drafts.sanitize import clean_html
-from web.api import get_draft, get_job, publish_jobs
+from web.routes.drafts import get_draft, get_job, publish_jobs
 from web import draft_view
 from web.auth import Admin, DbSession, Identity, Operator, Reviewer
-from web.publishing import publishing_context
+from web.routes.publishing import publishing_context
 from web.review_glossary import glossary_terms
 from web.review_routes import back_to_block
 from web.schemas import LANG_PATTERN
