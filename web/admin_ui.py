@@ -13,7 +13,7 @@ from pipeline.accounts import users as accounts
 
 from pipeline.accounts import admin as user_admin
 from pipeline.db.models import User
-from web.auth import Admin, DbSession
+from web.deps import Admin, DbSession
 from web.routes.review import _users
 
 router = APIRouter(include_in_schema=False)

@@ -29,15 +29,8 @@ from web.routes import drafts, publishing, review
 from web.addresses import client_address, trusted_networks
 from web.body_limit import BodySizeLimit
 from web.edges import EdgeValidation
-from web.auth import (
-    LOGIN_CSRF_COOKIE,
-    SESSION_COOKIE,
-    AnyUser,
-    DbSession,
-    Forbidden,
-    NotAuthenticated,
-    Operator,
-)
+from web.auth import LOGIN_CSRF_COOKIE, SESSION_COOKIE, Forbidden, NotAuthenticated
+from web.deps import AnyUser, DbSession, Operator
 from web.metrics import render_metrics
 from web.openapi_doc import describe_errors
 from web.schemas import Health

@@ -13,8 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from pipeline.checks import revisions as review_checks
 from pipeline.drafts.history import history
-from web.routes.drafts import get_draft
-from web.auth import DbSession, Reviewer
+from web.deps import DbSession, Reviewer, get_draft, render
 from web.draft_view import recent_revisions
 
 router = APIRouter(include_in_schema=False)
@@ -56,7 +55,5 @@ def block_history(request: Request, draft_id: int, index: int, session: DbSessio
     """One block's changes, newest first, as words; the whole page or just the list."""
     draft = get_draft(session, draft_id)
     entries = history(recent_revisions(session, draft, limit=None), block=index)
-    return request.app.state.templates.TemplateResponse(
-        request, "_block_history.html" if fragment else "block_history.html",
-        {"identity": identity, "draft": draft, "index": index, "entries": entries,
-         "csrf_token": identity.csrf_token})
+    return render(request, "_block_history.html" if fragment else "block_history.html",
+                  {"identity": identity, "draft": draft, "index": index, "entries": entries})

@@ -17,7 +17,7 @@ from pipeline.accounts import audit
 
 from pipeline.accounts import admin as user_admin
 from pipeline.db.models import User
-from web.auth import Admin, AnyUser, DbSession
+from web.deps import Admin, AnyUser, DbSession
 from web.schemas import UtcDateTime
 
 router = APIRouter(prefix="/api", tags=["accounts"])

@@ -21,7 +21,15 @@ from pipeline.drafts.export import FORMATS, NotExportable, export_draft
 from pipeline.db.models import Draft, DraftStatus, Job
 from pipeline.publish.records import publication_documents
 from pipeline.drafts.render import clean_block
-from web.auth import DbSession, Operator, Reviewer
+from web.deps import (
+    AppBlockTemplates,
+    AppSettings,
+    DbSession,
+    Dispatch,
+    Operator,
+    Reviewer,
+    get_draft,
+)
 from web.review_glossary import glossary_terms
 from web.schemas import (
     LANG_PATTERN,
@@ -48,18 +56,6 @@ PageNumber = Query(1, ge=1, le=1_000_000)
 PerPage = Query(25, ge=1, le=100)
 
 
-def publish_jobs(request: Request, job_ids: list[int]) -> None:
-    """Tell the workers about committed jobs; if that fails, the sweeper still finds them."""
-    publish = request.app.state.publish
-    if publish is None or not job_ids:
-        return
-    try:
-        publish(job_ids)
-    except Exception as error:  # noqa: BLE001 - the jobs are durable; dispatch can wait
-        log.warning("publishing jobs %s failed (the sweeper will dispatch them): %s",
-                    job_ids, error)
-
-
 def _page(items: list, total: int, page: int, per_page: int) -> dict:
     return {"items": items, "page": page, "per_page": per_page, "total": total,
             "pages": max(1, math.ceil(total / per_page))}
@@ -70,13 +66,6 @@ def get_job(session: Session, job_id: int) -> Job:
     if job is None:
         raise HTTPException(404, f"no job with id {job_id}")
     return job
-
-
-def get_draft(session: Session, draft_id: int) -> Draft:
-    draft = session.get(Draft, draft_id)
-    if draft is None:
-        raise HTTPException(404, f"no draft with id {draft_id}")
-    return draft
 
 
 def draft_out(draft: Draft) -> dict:
@@ -99,16 +88,15 @@ def summary(draft: Draft) -> DraftSummary:
 
 
 @router.post("/jobs", status_code=202, response_model=EnqueueResponse)
-def enqueue_jobs(body: EnqueueRequest, request: Request, session: DbSession,
-                 identity: Operator) -> dict:
+def enqueue_jobs(body: EnqueueRequest, session: DbSession, identity: Operator,
+                 settings: AppSettings, dispatch: Dispatch) -> dict:
     """Queue a job per URL; duplicates point at the active job, invalid URLs say why."""
     from pipeline.jobs.intake import enqueue
 
-    settings = request.app.state.settings
     report = enqueue(session, body.urls, body.target_lang or settings.target_lang, body.provider)
     new_ids = [job.id for job in report.new]
     session.commit()
-    publish_jobs(request, new_ids)
+    dispatch(new_ids)
     return {"jobs": report.new + report.duplicate, "new": report.new,
             "duplicate": report.duplicate,
             "invalid": [InvalidUrl(url=url, reason=reason) for url, reason in report.invalid]}
@@ -131,7 +119,7 @@ def show_job(job_id: int, session: DbSession, identity: Operator) -> Job:
 
 
 @router.post("/jobs/{job_id}/retry", response_model=JobOut)
-def retry_job(job_id: int, request: Request, session: DbSession, identity: Operator) -> Job:
+def retry_job(job_id: int, session: DbSession, identity: Operator, dispatch: Dispatch) -> Job:
     """Queue a failed job again (409 when it is not failed)."""
     from pipeline.jobs.lifecycle import retry
 
@@ -141,7 +129,7 @@ def retry_job(job_id: int, request: Request, session: DbSession, identity: Opera
     except PipelineError as error:
         raise HTTPException(409, error.reason) from None
     session.commit()
-    publish_jobs(request, [job.id])
+    dispatch([job.id])
     return job
 
 
@@ -172,10 +160,9 @@ def show_draft(draft_id: int, session: DbSession, identity: Reviewer) -> dict:
               responses={409: {"description": "a later revision changed the same block or "
                                               "title: ``conflict`` has both texts"}})
 def edit_draft(draft_id: int, body: DraftPatch, request: Request, session: DbSession,
-               identity: Reviewer) -> dict | JSONResponse:
+               identity: Reviewer, templates: AppBlockTemplates) -> dict | JSONResponse:
     """Edit one block or the title: a new revision by the caller, the article recomposed."""
     draft = get_draft(session, draft_id)
-    templates = request.app.state.block_templates
     base = body.base_revision if body.base_revision is not None else body.revision
     try:
         with _review_errors(session):

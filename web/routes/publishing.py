@@ -20,8 +20,8 @@ from pipeline.publish.errors import InvalidSite, NotPublishable, PublishRefused,
     PublishUnavailable
 from pipeline.publish.records import publication_documents
 from pipeline.publish.sites import add_site, get_site, list_sites, remove_site, site_document
-from web.routes.drafts import get_draft, publish_jobs
-from web.auth import Admin, DbSession, Identity, Reviewer
+from web.auth import Identity
+from web.deps import Admin, AppSettings, DbSession, Dispatch, Reviewer, get_draft, render
 from web.schemas import JobOut
 
 api = APIRouter(prefix="/api", tags=["publishing"])
@@ -60,8 +60,8 @@ def publishing_context(session: Session, draft) -> dict[str, Any]:
             "sites": [site.name for site in list_sites(session)]}
 
 
-def _request(request: Request, session: Session, draft_id: int, site: str | None,
-             identity: Identity) -> list:
+def _request(session: Session, draft_id: int, site: str | None, identity: Identity,
+             settings: Settings, dispatch) -> list:
     draft = get_draft(session, draft_id)
     try:
         sites = [get_site(session, site)] if site else list_sites(session)
@@ -69,22 +69,22 @@ def _request(request: Request, session: Session, draft_id: int, site: str | None
         raise HTTPException(404, error.reason) from None
     if not sites:
         raise HTTPException(409, "no site to publish to: an admin adds one first")
-    settings: Settings = request.app.state.settings
     try:
         requests = request_publish(session, draft, sites, identity.name, settings.max_attempts)
     except NotPublishable as error:
         raise HTTPException(409, error.reason) from None
     session.commit()
-    publish_jobs(request, [r.job.id for r in requests if r.new])
+    dispatch([r.job.id for r in requests if r.new])
     return requests
 
 
 @api.post("/drafts/{draft_id}/publish", status_code=202, response_model=PublishAnswer,
           responses={409: {"description": "the draft is not approved"}})
-def publish(draft_id: int, request: Request, session: DbSession, identity: Reviewer,
-            body: PublishBody | None = None) -> dict:
+def publish(draft_id: int, session: DbSession, identity: Reviewer, settings: AppSettings,
+            dispatch: Dispatch, body: PublishBody | None = None) -> dict:
     """Queue the publish of the approved revision to one site (or every site)."""
-    requests = _request(request, session, draft_id, (body or PublishBody()).site, identity)
+    requests = _request(session, draft_id, (body or PublishBody()).site, identity, settings,
+                        dispatch)
     return {"jobs": [r.job for r in requests],
             "publications": publication_documents(session, draft_id)}
 
@@ -120,7 +120,8 @@ def delete_site(site_name: str, session: DbSession, identity: Admin) -> Response
 
 
 @api.post("/sites/{site_name}/test")
-def test_site(site_name: str, request: Request, session: DbSession, identity: Admin) -> dict:
+def test_site(site_name: str, session: DbSession, identity: Admin,
+              settings: AppSettings) -> dict:
     """Check the site's address, credentials and rights: ``ok`` and what was found or wrong."""
     from pipeline.publish.probe import test_site as probe
 
@@ -129,7 +130,7 @@ def test_site(site_name: str, request: Request, session: DbSession, identity: Ad
     except InvalidSite as error:
         raise HTTPException(404, error.reason) from None
     try:
-        return {"ok": True, "findings": probe(site, request.app.state.settings)}
+        return {"ok": True, "findings": probe(site, settings)}
     except (PublishRefused, PublishUnavailable) as error:
         return {"ok": False, "findings": [error.reason]}
 
@@ -139,12 +140,13 @@ def test_site(site_name: str, request: Request, session: DbSession, identity: Ad
 
 @pages.post("/drafts/{draft_id}/publish")
 async def publish_button(request: Request, draft_id: int, session: DbSession,
-                         identity: Reviewer) -> Response:
+                         identity: Reviewer, settings: AppSettings,
+                         dispatch: Dispatch) -> Response:
     """The draft page's Publish button."""
     form = await request.form()
     site = str(form.get("site", "")) or None
     try:
-        requests = _request(request, session, draft_id, site, identity)
+        requests = _request(session, draft_id, site, identity, settings, dispatch)
     except HTTPException as error:
         return _back_to_draft(draft_id, f"Not published: {error.detail}")
     queued = ", ".join(f"{r.site} (job {r.job.id})" for r in requests)
@@ -158,10 +160,9 @@ def _back_to_draft(draft_id: int, message: str) -> RedirectResponse:
 
 def _sites_page(request: Request, session: Session, identity: Identity, message: str = "",
                 findings: list[str] | None = None, status: int = 200) -> Response:
-    return request.app.state.templates.TemplateResponse(request, "sites.html", {
-        "identity": identity, "csrf_token": identity.csrf_token,
-        "sites": [site_document(site) for site in list_sites(session)],
-        "message": message, "findings": findings or []}, status_code=status)
+    return render(request, "sites.html", {
+        "identity": identity, "sites": [site_document(site) for site in list_sites(session)],
+        "message": message, "findings": findings or []}, status=status)
 
 
 @pages.get("/admin/sites", response_class=HTMLResponse)
@@ -202,8 +203,8 @@ def remove_site_form(request: Request, site_name: str, session: DbSession,
 
 @pages.post("/admin/sites/{site_name}/test", response_class=HTMLResponse)
 def test_site_form(request: Request, site_name: str, session: DbSession,
-                   identity: Admin) -> Response:
+                   identity: Admin, settings: AppSettings) -> Response:
     """Check a site and show what was found."""
-    answer = test_site(site_name, request, session, identity)
+    answer = test_site(site_name, session, identity, settings)
     verdict = f"Site {site_name}: " + ("ok." if answer["ok"] else "not usable.")
     return _sites_page(request, session, identity, verdict, answer["findings"])

@@ -30,9 +30,20 @@ from pipeline.errors import PipelineError
 from pipeline.drafts.export import NotExportable, approval, export_draft
 from pipeline.db.models import ApiToken, DraftStatus, JobState, User
 from pipeline.drafts.sanitize import clean_html
-from web.routes.drafts import get_draft, get_job, publish_jobs
+from web.routes.drafts import get_job
 from web import draft_view
-from web.auth import Admin, DbSession, Identity, Operator, Reviewer
+from web.auth import Identity
+from web.deps import (
+    Admin,
+    AppBlockTemplates,
+    AppSettings,
+    DbSession,
+    Dispatch,
+    Operator,
+    Reviewer,
+    get_draft,
+    render,
+)
 from web.routes.publishing import publishing_context
 from web.review_glossary import glossary_terms
 from web.review_routes import back_to_block
@@ -42,13 +53,6 @@ router = APIRouter(include_in_schema=False)
 PER_PAGE = 25
 STATUSES = [s.value for s in DraftStatus]
 STATES = [s.value for s in JobState]
-
-
-def render(request: Request, name: str, context: dict[str, Any], status: int = 200) -> Response:
-    identity: Identity | None = context.get("identity")
-    context.setdefault("csrf_token", identity.csrf_token if identity else "")
-    return request.app.state.templates.TemplateResponse(request, name, context,
-                                                        status_code=status)
 
 
 def safe_html(html: str) -> Markup:
@@ -108,10 +112,10 @@ def _draft_context(session: Session, draft, diff_number: int | None,
 
 @router.get("/drafts/{draft_id}", response_class=HTMLResponse)
 def draft_page(request: Request, draft_id: int, session: DbSession, identity: Reviewer,
-               diff: int | None = Query(None, ge=1)) -> Response:
+               templates: AppBlockTemplates, diff: int | None = Query(None, ge=1)) -> Response:
     """One draft: original and translation side by side, preview, decisions, history."""
     draft = get_draft(session, draft_id)
-    context = _draft_context(session, draft, diff, request.app.state.block_templates)
+    context = _draft_context(session, draft, diff, templates)
     saved = request.query_params.get("saved", "")
     context.update(identity=identity, message=request.query_params.get("msg", ""),
                    error=request.query_params.get("error", ""),
@@ -253,14 +257,14 @@ def _jobs(request: Request, session: Session, identity: Identity, state: str, pa
 
 
 @router.post("/jobs", response_class=HTMLResponse)
-async def enqueue(request: Request, session: DbSession, identity: Operator) -> Response:
+async def enqueue(request: Request, session: DbSession, identity: Operator,
+                  settings: AppSettings, dispatch: Dispatch) -> Response:
     """Enqueue the URLs of the form, one a line."""
     from pipeline.jobs.intake import enqueue as intake
 
     form = await request.form()
     lines = [line.strip() for line in str(form.get("urls", "")).splitlines() if line.strip()]
-    target_lang = str(form.get("target_lang", "")).strip() or \
-        request.app.state.settings.target_lang
+    target_lang = str(form.get("target_lang", "")).strip() or settings.target_lang
     if not lines:
         return _jobs(request, session, identity, "", 1, message="Give at least one URL.",
                      status=422)
@@ -275,13 +279,13 @@ async def enqueue(request: Request, session: DbSession, identity: Operator) -> R
     report = intake(session, lines, target_lang)
     new_ids = [job.id for job in report.new]
     session.commit()
-    publish_jobs(request, new_ids)
+    dispatch(new_ids)
     # Post/redirect/get: a reload shows the report again instead of enqueueing twice.
     return RedirectResponse(report_location(report, target_lang), status_code=303)
 
 
 @router.post("/jobs/{job_id}/retry")
-def retry(request: Request, job_id: int, session: DbSession, identity: Operator) -> Response:
+def retry(job_id: int, session: DbSession, identity: Operator, dispatch: Dispatch) -> Response:
     """Queue a failed job again."""
     from pipeline.jobs.lifecycle import retry as retry_job
 
@@ -292,7 +296,7 @@ def retry(request: Request, job_id: int, session: DbSession, identity: Operator)
         session.rollback()
         return RedirectResponse(f"/jobs?msg={quote(error.reason)}", status_code=303)
     session.commit()
-    publish_jobs(request, [job_id])
+    dispatch([job_id])
     return RedirectResponse(f"/jobs?msg={quote(f'Job {job_id} queued again.')}",
                             status_code=303)
 
