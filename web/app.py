@@ -15,15 +15,17 @@ from fastapi.templating import Jinja2Templates
 
 from config.settings import Settings, get_settings
 from pipeline.drafts.compose import BlockTemplates
-from web import admin_ui, review_routes
 from web.addresses import trusted_networks
 from web.errors import HANDLERS
 from web.middleware import middleware
 from web.openapi_doc import describe_errors
-from web.routes import accounts as account_routes
-from web.routes import drafts, health, login, publishing, review
+from web.routes import accounts, drafts, health, jobs, login, publishing, review, sites
 
 HERE = Path(__file__).resolve().parent
+# In this order: the API's operations appear in /openapi.json as listed, and a page route with
+# a fixed segment (/admin/users/{id}/tokens) comes before the one it would otherwise match.
+ROUTERS = (health.router, login.router, jobs.api, drafts.api, accounts.api, publishing.api,
+           sites.api, review.pages, jobs.pages, accounts.pages, publishing.pages, sites.pages)
 
 
 def create_app(settings: Settings | None = None,
@@ -39,15 +41,8 @@ def create_app(settings: Settings | None = None,
     # Compiled once: an invalid block template stops the app at startup.
     app.state.block_templates = BlockTemplates.from_settings(settings)
     app.state.templates = Jinja2Templates(directory=str(HERE / "templates"))
-    app.include_router(health.router)
-    app.include_router(login.router)
-    app.include_router(drafts.router)
-    app.include_router(account_routes.router)
-    app.include_router(review.router)
-    app.include_router(publishing.api)
-    app.include_router(publishing.pages)
-    app.include_router(admin_ui.router)  # after review: /admin/users/{id}/tokens is review's
-    app.include_router(review_routes.router)
+    for router in ROUTERS:
+        app.include_router(router)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     describe_errors(app)
     return app

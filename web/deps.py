@@ -1,6 +1,6 @@
 """The dependencies every router shares: the app's settings and services, the request's unit
-of work, who is asking and whether their role may (with CSRF for cookie writes), the draft
-lookup and the page renderer.
+of work, who is asking and whether their role may (with CSRF for cookie writes), paging,
+the draft lookup and the page renderer.
 
 Routes name them as ``Annotated`` parameters (``session: DbSession, identity: Reviewer``);
 the app's services live on ``app.state``, set once by :func:`web.app.create_app`.
@@ -9,10 +9,11 @@ the app's services live on ``app.state``, set once by :func:`web.app.create_app`
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Callable, Iterator
 from typing import Annotated, Any
 
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, HTTPException, Query, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
@@ -116,6 +117,21 @@ Reviewer = Annotated[Identity, Depends(allow("reviewer"))]
 Operator = Annotated[Identity, Depends(allow("operator"))]
 Admin = Annotated[Identity, Depends(allow("admin"))]
 AnyUser = Annotated[Identity, Depends(allow("reviewer", "operator"))]
+
+
+PageNumber = Query(1, ge=1, le=1_000_000)
+PerPage = Query(25, ge=1, le=100)
+
+
+def page_count(total: int, per_page: int) -> int:
+    """How many pages ``total`` items fill (at least one, if empty)."""
+    return max(1, math.ceil(total / per_page))
+
+
+def page_of(items: list, total: int, page: int, per_page: int) -> dict:
+    """One page of a list, as :class:`web.schemas.Page` says."""
+    return {"items": items, "page": page, "per_page": per_page, "total": total,
+            "pages": page_count(total, per_page)}
 
 
 def get_draft(session: Session, draft_id: int) -> Draft:

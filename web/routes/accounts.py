@@ -1,26 +1,31 @@
-"""Accounts over the API: admins list and offboard users; everyone manages their own tokens.
+"""Accounts: admins manage users (over the API and on the Users page), everyone their own API
+tokens, and admins read the account audit log.
 
 A token is only ever minted for the caller: an admin who could mint one for someone else
-could act as them, and the audit log would name the wrong person.
+could act as them, and the audit log would name the wrong person. Each change goes through
+:mod:`pipeline.accounts.admin`, which ends the user's sessions and tokens where rights shrink.
 """
 
 from __future__ import annotations
 
 from typing import Literal
 
-from fastapi import APIRouter, HTTPException, Path, Query, Response
+from fastapi import APIRouter, HTTPException, Path, Query, Request, Response
+from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, ConfigDict, Field
-
-from pipeline.accounts import users as accounts
-
-from pipeline.accounts import audit
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from pipeline.accounts import admin as user_admin
-from pipeline.db.models import User
-from web.deps import Admin, AnyUser, DbSession
+from pipeline.accounts import audit
+from pipeline.accounts import users as accounts
+from pipeline.db.models import ApiToken, User
+from web.auth import Identity
+from web.deps import Admin, AnyUser, DbSession, render
 from web.schemas import UtcDateTime
 
-router = APIRouter(prefix="/api", tags=["accounts"])
+api = APIRouter(prefix="/api", tags=["accounts"])
+pages = APIRouter(include_in_schema=False)
 UserName = Path(..., min_length=1, max_length=200)
 TokenId = Path(..., ge=1, le=2**31 - 1)
 
@@ -107,13 +112,13 @@ def _row(session, name: str) -> dict:
     return row.to_json()
 
 
-@router.get("/users", response_model=UserList)
+@api.get("/users", response_model=UserList)
 def list_users(session: DbSession, identity: Admin) -> dict:
     """Every user: role, active or not, how many live tokens and sessions."""
     return {"users": [row.to_json() for row in user_admin.list_users(session)]}
 
 
-@router.patch("/users/{name}", response_model=UserOut)
+@api.patch("/users/{name}", response_model=UserOut)
 def change_user(body: UserChange, session: DbSession, identity: Admin,
                 name: str = UserName) -> dict:
     """Disable or enable a user, or change their role; taking a right away ends their
@@ -132,7 +137,7 @@ def change_user(body: UserChange, session: DbSession, identity: Admin,
     return _row(session, name)
 
 
-@router.put("/users/{name}/password", status_code=204, response_class=Response)
+@api.put("/users/{name}/password", status_code=204, response_class=Response)
 def change_password(body: PasswordChange, session: DbSession, identity: Admin,
                     name: str = UserName) -> Response:
     """Set a user's password; all their sessions and tokens end."""
@@ -145,7 +150,7 @@ def change_password(body: PasswordChange, session: DbSession, identity: Admin,
     return Response(status_code=204)
 
 
-@router.delete("/users/{name}", status_code=204, response_class=Response)
+@api.delete("/users/{name}", status_code=204, response_class=Response)
 def remove_user(session: DbSession, identity: Admin, name: str = UserName) -> Response:
     """Remove a user with their tokens and sessions (the last active admin stays: 409)."""
     if name == identity.name:
@@ -159,7 +164,7 @@ def remove_user(session: DbSession, identity: Admin, name: str = UserName) -> Re
     return Response(status_code=204)
 
 
-@router.get("/audit", response_model=AuditList)
+@api.get("/audit", response_model=AuditList)
 def account_audit(session: DbSession, identity: Admin,
                   limit: int = Query(100, ge=1, le=1000)) -> dict:
     """The latest account changes (users and tokens), newest first, with who made them."""
@@ -167,7 +172,7 @@ def account_audit(session: DbSession, identity: Admin,
                        for event in user_admin.account_events(session, limit)]}
 
 
-@router.get("/tokens", response_model=TokenList)
+@api.get("/tokens", response_model=TokenList)
 def list_tokens(session: DbSession, identity: AnyUser,
                 user: str | None = Query(None, max_length=200,
                                          description="whose tokens (admins only)")) -> dict:
@@ -183,7 +188,7 @@ def list_tokens(session: DbSession, identity: AnyUser,
     return {"tokens": [user_admin.token_json(t) for t in tokens]}
 
 
-@router.post("/tokens", status_code=201, response_model=NewTokenOut)
+@api.post("/tokens", status_code=201, response_model=NewTokenOut)
 def mint_token(session: DbSession, identity: AnyUser, body: TokenRequest | None = None) -> dict:
     """A new API token for yourself (never for anyone else); the secret is in this answer only."""
     user = session.get(User, identity.user_id)
@@ -193,7 +198,7 @@ def mint_token(session: DbSession, identity: AnyUser, body: TokenRequest | None 
     return {**user_admin.token_json(created.token), "token": created.secret}
 
 
-@router.delete("/tokens/{token_id}", status_code=204, response_class=Response)
+@api.delete("/tokens/{token_id}", status_code=204, response_class=Response)
 def revoke_token(session: DbSession, identity: AnyUser, token_id: int = TokenId) -> Response:
     """Revoke a token: your own, or anyone's for an admin."""
     owner = None if identity.role == "admin" else identity.user_id
@@ -203,3 +208,129 @@ def revoke_token(session: DbSession, identity: AnyUser, token_id: int = TokenId)
         raise _account_errors(error) from None
     session.commit()
     return Response(status_code=204)
+
+
+# --- the Users page -------------------------------------------------------------------
+
+
+def show_users(request: Request, session: Session, identity: Identity,
+               message: str = "", new_secret: str = "", status: int = 200) -> Response:
+    """The Users page with a notice (and a new token's secret, shown this once)."""
+    users = list(session.scalars(select(User).order_by(User.name)))
+    tokens = list(session.scalars(select(ApiToken).order_by(ApiToken.id.desc())))
+    by_user: dict[int, list[ApiToken]] = {}
+    for token in tokens:
+        by_user.setdefault(token.user_id, []).append(token)
+    return render(request, "users.html", {
+        "identity": identity, "users": users, "tokens": by_user, "roles": accounts.ROLES,
+        "message": message, "new_secret": new_secret,
+        "events": user_admin.account_events(session, 50)}, status=status)
+
+
+@pages.get("/admin/users", response_class=HTMLResponse)
+def users_page(request: Request, session: DbSession, identity: Admin) -> Response:
+    """Users and their API tokens."""
+    return show_users(request, session, identity)
+
+
+@pages.post("/admin/users", response_class=HTMLResponse)
+async def add_user(request: Request, session: DbSession, identity: Admin) -> Response:
+    """Create a user with a password; they mint their own tokens once signed in (a token
+    minted here would let the admin act as them)."""
+    form = await request.form()
+    password = str(form.get("password", "")) or None
+    try:
+        user = accounts.create_user(session, str(form.get("name", "")),
+                                    str(form.get("role", "")), password)
+        audit.record(session, "user_created", {"user": user.name, "role": user.role})
+    except accounts.AccountError as error:
+        session.rollback()
+        return show_users(request, session, identity, error.reason, status=422)
+    session.commit()
+    hint = "" if password else " They have no password yet: set one with Reset password."
+    return show_users(request, session, identity, f"User {user.name} created.{hint}")
+
+
+@pages.post("/admin/users/{user_id}/tokens", response_class=HTMLResponse)
+async def add_token(request: Request, user_id: int, session: DbSession,
+                    identity: Admin) -> Response:
+    """A new API token for yourself, shown once (never for another user)."""
+    form = await request.form()
+    user = session.get(User, user_id)
+    if user is None:
+        raise HTTPException(404, f"no user with id {user_id}")
+    if user.id != identity.user_id:
+        raise HTTPException(403, "tokens are minted only for yourself")
+    created = accounts.create_token(session, user, str(form.get("label", ""))[:200])
+    audit.record(session, "token_created", {"token_id": created.token.id, "user": user.name})
+    session.commit()
+    return show_users(request, session, identity, f"New token for {user.name}. Copy it now: "
+                      "it is not shown again.", created.secret)
+
+
+@pages.post("/admin/tokens/{token_id}/revoke", response_class=HTMLResponse)
+def revoke_token_form(request: Request, token_id: int, session: DbSession,
+                      identity: Admin) -> Response:
+    """Revoke an API token."""
+    try:
+        user_admin.revoke(session, token_id)
+    except user_admin.UnknownUser as error:
+        raise HTTPException(404, error.reason) from None
+    session.commit()
+    return show_users(request, session, identity, f"Token {token_id} revoked.")
+
+
+async def _apply(request: Request, session, identity, user_id: int, change) -> Response:
+    form = await request.form()
+    user = session.get(User, user_id)
+    if user is None:
+        raise HTTPException(404, f"no user with id {user_id}")
+    name = user.name
+    try:
+        message = change(session, name, form)
+    except accounts.AccountError as error:
+        session.rollback()
+        status = 409 if isinstance(error, user_admin.LastAdmin) else 422
+        return show_users(request, session, identity, error.reason, status=status)
+    session.commit()
+    return show_users(request, session, identity, message)
+
+
+def _disable(session, name, _form) -> str:
+    user_admin.disable(session, name)
+    return f"User {name} disabled; their sessions and tokens ended."
+
+
+def _enable(session, name, _form) -> str:
+    user_admin.enable(session, name)
+    return f"User {name} enabled."
+
+
+def _role(session, name, form) -> str:
+    role = str(form.get("role", ""))
+    user_admin.change_role(session, name, role)
+    return f"User {name} is now {role}; their sessions and tokens ended."
+
+
+def _password(session, name, form) -> str:
+    user_admin.change_password(session, name, str(form.get("password", ""))[:1000])
+    return f"Password of {name} changed; their sessions and tokens ended."
+
+
+def _remove(session, name, _form) -> str:
+    user_admin.remove(session, name)
+    return f"User {name} removed."
+
+
+ACTIONS = {"disable": _disable, "enable": _enable, "role": _role, "password": _password,
+           "remove": _remove}
+
+
+@pages.post("/admin/users/{user_id}/{action}", response_class=HTMLResponse)
+async def change_user_form(request: Request, user_id: int, action: str,
+                           session: DbSession, identity: Admin) -> Response:
+    """One account change from the users page."""
+    change = ACTIONS.get(action)
+    if change is None:
+        raise HTTPException(404, f"no account action {action!r}")
+    return await _apply(request, session, identity, user_id, change)

@@ -1,63 +1,40 @@
-"""The reviewer UI: server-rendered pages for the drafts queue, a draft, jobs and accounts.
+"""The reviewer's pages: the drafts queue, a draft side by side with its source, and the
+page's forms (edit a block or the title, approve, reject, dismiss a warning, a block's history,
+download). The same work over JSON is :mod:`web.routes.drafts`.
 
 Every piece of fetched or translated HTML is passed through the pipeline's sanitizer right
-before it is marked safe for the template; everything else is autoescaped by Jinja2.
+before it is marked safe for the template (:mod:`web.draft_view`); everything else is
+autoescaped by Jinja2.
 """
 
 from __future__ import annotations
 
-import math
-import re
 from datetime import date
-from urllib.parse import quote
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from markupsafe import Markup
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from pipeline.accounts import users as accounts
-
-from pipeline.accounts import audit
-
+from pipeline.checks import revisions as review_checks
+from pipeline.db.models import DraftStatus
 from pipeline.drafts import review
 from pipeline.drafts.compose import BlockTemplates
-from pipeline.drafts.store import DraftFilters, search_drafts, source_sites
-from pipeline.errors import PipelineError
 from pipeline.drafts.export import NotExportable, approval, export_draft
-from pipeline.db.models import ApiToken, DraftStatus, JobState, User
-from pipeline.drafts.sanitize import clean_html
-from web.routes.drafts import get_job
+from pipeline.drafts.history import history
+from pipeline.drafts.store import DraftFilters, search_drafts, source_sites
 from web import draft_view
 from web.auth import Identity
-from web.deps import (
-    Admin,
-    AppBlockTemplates,
-    AppSettings,
-    DbSession,
-    Dispatch,
-    Operator,
-    Reviewer,
-    get_draft,
-    render,
-)
-from web.routes.publishing import publishing_context
+from web.deps import AppBlockTemplates, DbSession, Reviewer, get_draft, page_count, render
+from web.errors import review_status
 from web.review_glossary import glossary_terms
-from web.review_routes import back_to_block
-from web.schemas import LANG_PATTERN
+from web.routes.publishing import publishing_context
 
-router = APIRouter(include_in_schema=False)
-PER_PAGE = 25
+pages = APIRouter(include_in_schema=False)
+PER_PAGE = 25  # drafts on a page of the queue
 STATUSES = [s.value for s in DraftStatus]
-STATES = [s.value for s in JobState]
-
-
-def safe_html(html: str) -> Markup:
-    """Sanitized HTML, ready to be shown as markup."""
-    return Markup(clean_html(html))
 
 
 def _date_or_none(value: str | None) -> date | None:
@@ -69,7 +46,7 @@ def _date_or_none(value: str | None) -> date | None:
         raise HTTPException(422, f"not a date (YYYY-MM-DD): {value}") from None
 
 
-@router.get("/drafts", response_class=HTMLResponse)
+@pages.get("/drafts", response_class=HTMLResponse)
 def drafts_page(
     request: Request, session: DbSession, identity: Reviewer,
     status: str = "", target_lang: str = Query("", max_length=16),
@@ -87,7 +64,7 @@ def drafts_page(
              "until": until, "q": q}
     return render(request, "drafts.html", {
         "identity": identity, "drafts": drafts, "total": total, "page": page,
-        "pages": max(1, math.ceil(total / PER_PAGE)), "filters": query,
+        "pages": page_count(total, PER_PAGE), "filters": query,
         "query": {k: v for k, v in query.items() if v}, "statuses": STATUSES,
         "sites": source_sites(session)})
 
@@ -110,7 +87,7 @@ def _draft_context(session: Session, draft, diff_number: int | None,
     return context
 
 
-@router.get("/drafts/{draft_id}", response_class=HTMLResponse)
+@pages.get("/drafts/{draft_id}", response_class=HTMLResponse)
 def draft_page(request: Request, draft_id: int, session: DbSession, identity: Reviewer,
                templates: AppBlockTemplates, diff: int | None = Query(None, ge=1)) -> Response:
     """One draft: original and translation side by side, preview, decisions, history."""
@@ -128,15 +105,23 @@ def _back(draft_id: int, anchor: str = "", message: str = "") -> RedirectRespons
     return RedirectResponse(target, status_code=303)
 
 
+def back_to_block(draft_id: int, index: int, message: str) -> RedirectResponse:
+    """Back to the draft page, at the block, with the notice shown there."""
+    anchor = f"#block-{index}" if index >= 0 else "#draft-title"
+    return RedirectResponse(f"/drafts/{draft_id}?saved={index}&msg={quote(message)}{anchor}",
+                            status_code=303)
+
+
 def _draft_error(request: Request, session: Session, draft, identity: Identity,
-                 error: PipelineError, status: int) -> Response:
+                 error: review.ReviewError, templates: BlockTemplates) -> Response:
+    """The draft page again, with the refusal (409 or 422, as the API says it)."""
     session.rollback()
     draft = get_draft(session, draft.id)
-    context = _draft_context(session, draft, None, request.app.state.block_templates)
+    context = _draft_context(session, draft, None, templates)
     # An edit conflict shows the reviewer's text, kept, beside the other version.
     conflict = error.to_dict() if isinstance(error, review.EditConflict) else None
     context.update(identity=identity, error=error.reason, conflict=conflict)
-    return render(request, "draft.html", context, status=status)
+    return render(request, "draft.html", context, status=review_status(error))
 
 
 def _form_revision(form) -> int | None:
@@ -146,9 +131,9 @@ def _form_revision(form) -> int | None:
     return int(value) if isinstance(value, str) and value.isdigit() else None
 
 
-@router.post("/drafts/{draft_id}/blocks/{index}")
+@pages.post("/drafts/{draft_id}/blocks/{index}")
 async def edit_block(request: Request, draft_id: int, index: int, session: DbSession,
-                     identity: Reviewer) -> Response:
+                     identity: Reviewer, templates: AppBlockTemplates) -> Response:
     """Save one block's fields as a new revision."""
     form = await request.form()
     draft = get_draft(session, draft_id)
@@ -158,64 +143,61 @@ async def edit_block(request: Request, draft_id: int, index: int, session: DbSes
         # In a worker thread: the edit waits for the draft's row lock, which must not stop
         # the event loop.
         await run_in_threadpool(review.edit_block, session, draft, index, changes,
-                                identity.name, request.app.state.block_templates,
-                                _form_revision(form),
+                                identity.name, templates, _form_revision(form),
                                 terms=glossary_terms(request, draft.target_lang),
                                 reason=str(form.get("reason", "")))
     except review.ReviewError as error:
-        status = 409 if isinstance(error, review.ReviewConflict) else 422
-        return _draft_error(request, session, draft, identity, error, status)
+        return _draft_error(request, session, draft, identity, error, templates)
     session.commit()
     return back_to_block(draft_id, index, f"Block {index + 1} saved as revision "
                                           f"{draft.revision}.")
 
 
-@router.post("/drafts/{draft_id}/title")
+@pages.post("/drafts/{draft_id}/title")
 async def edit_title(request: Request, draft_id: int, session: DbSession,
-                     identity: Reviewer) -> Response:
+                     identity: Reviewer, templates: AppBlockTemplates) -> Response:
     """Save the translated title as a new revision."""
     form = await request.form()
     draft = get_draft(session, draft_id)
     try:
         await run_in_threadpool(review.edit_title, session, draft, str(form.get("title", "")),
-                                identity.name, request.app.state.block_templates,
-                                _form_revision(form))
+                                identity.name, templates, _form_revision(form))
     except review.ReviewError as error:
-        status = 409 if isinstance(error, review.ReviewConflict) else 422
-        return _draft_error(request, session, draft, identity, error, status)
+        return _draft_error(request, session, draft, identity, error, templates)
     session.commit()
     return back_to_block(draft_id, -1, f"Title saved as revision {draft.revision}.")
 
 
 async def _decide(request: Request, draft_id: int, session: Session, identity: Identity,
-                  action, done: str) -> Response:
+                  templates: BlockTemplates, action, done: str) -> Response:
     form = await request.form()
     draft = get_draft(session, draft_id)
     try:
         await run_in_threadpool(action, session, draft, identity.name,
                                 str(form.get("comment", "")), revision=_form_revision(form))
     except review.ReviewError as error:
-        status = 409 if isinstance(error, review.ReviewConflict) else 422
-        return _draft_error(request, session, draft, identity, error, status)
+        return _draft_error(request, session, draft, identity, error, templates)
     session.commit()
     return _back(draft_id, "", done)
 
 
-@router.post("/drafts/{draft_id}/approve")
-async def approve(request: Request, draft_id: int, session: DbSession,
-                  identity: Reviewer) -> Response:
+@pages.post("/drafts/{draft_id}/approve")
+async def approve(request: Request, draft_id: int, session: DbSession, identity: Reviewer,
+                  templates: AppBlockTemplates) -> Response:
     """Approve the draft."""
-    return await _decide(request, draft_id, session, identity, review.approve, "Approved.")
+    return await _decide(request, draft_id, session, identity, templates, review.approve,
+                         "Approved.")
 
 
-@router.post("/drafts/{draft_id}/reject")
-async def reject(request: Request, draft_id: int, session: DbSession,
-                 identity: Reviewer) -> Response:
+@pages.post("/drafts/{draft_id}/reject")
+async def reject(request: Request, draft_id: int, session: DbSession, identity: Reviewer,
+                 templates: AppBlockTemplates) -> Response:
     """Reject the draft with a comment."""
-    return await _decide(request, draft_id, session, identity, review.reject, "Rejected.")
+    return await _decide(request, draft_id, session, identity, templates, review.reject,
+                         "Rejected.")
 
 
-@router.get("/drafts/{draft_id}/export")
+@pages.get("/drafts/{draft_id}/export")
 def download(draft_id: int, session: DbSession, identity: Reviewer,
              format: str = Query("html", pattern="^(html|md|json)$")) -> Response:
     """Download an approved draft."""
@@ -228,144 +210,34 @@ def download(draft_id: int, session: DbSession, identity: Reviewer,
         "Content-Disposition": f'attachment; filename="{result.filename}"'})
 
 
-@router.get("/jobs", response_class=HTMLResponse)
-def jobs_page(request: Request, session: DbSession, identity: Operator, state: str = "",
-              page: int = Query(1, ge=1, le=1_000_000)) -> Response:
-    """Jobs with their state, stage, attempts and failure reason; the enqueue form."""
-    from web.enqueue_report import report_from_query
-
-    return _jobs(request, session, identity, state, page,
-                 report=report_from_query(session, request.query_params))
-
-
-def _jobs(request: Request, session: Session, identity: Identity, state: str, page: int,
-          report=None, message: str = "", status: int = 200) -> Response:
-    from pipeline.jobs.lifecycle import list_jobs
-
-    if state and state not in STATES:
-        raise HTTPException(422, f"unknown state {state}")
-    from web.enqueue_report import chosen_language, jobs_active
-
-    jobs, total = list_jobs(session, state or None, page, PER_PAGE)
-    return render(request, "jobs.html", {
-        "identity": identity, "jobs": jobs, "total": total, "page": page,
-        "pages": max(1, math.ceil(total / PER_PAGE)), "state": state, "states": STATES,
-        "report": report, "message": message or request.query_params.get("msg", ""),
-        "target_lang": chosen_language(request, LANG_PATTERN),
-        # While work is under way the page refreshes its list itself (web/static/app.js).
-        "refresh": jobs_active(session)}, status=status)
-
-
-@router.post("/jobs", response_class=HTMLResponse)
-async def enqueue(request: Request, session: DbSession, identity: Operator,
-                  settings: AppSettings, dispatch: Dispatch) -> Response:
-    """Enqueue the URLs of the form, one a line."""
-    from pipeline.jobs.intake import enqueue as intake
-
+@pages.post("/drafts/{draft_id}/checks/dismiss")
+async def dismiss_check(request: Request, draft_id: int, session: DbSession,
+                        identity: Reviewer) -> Response:
+    """Dismiss one warning with a reason; it is not raised again for the same text."""
     form = await request.form()
-    lines = [line.strip() for line in str(form.get("urls", "")).splitlines() if line.strip()]
-    target_lang = str(form.get("target_lang", "")).strip() or settings.target_lang
-    if not lines:
-        return _jobs(request, session, identity, "", 1, message="Give at least one URL.",
-                     status=422)
-    if len(lines) > 1000:
-        return _jobs(request, session, identity, "", 1, message="At most 1000 URLs at once.",
-                     status=422)
-    if len(target_lang) > 16 or not re.match(LANG_PATTERN, target_lang):
-        return _jobs(request, session, identity, "", 1,
-                     message=f"Not a language code: {target_lang}", status=422)
-    from web.enqueue_report import report_location
-
-    report = intake(session, lines, target_lang)
-    new_ids = [job.id for job in report.new]
-    session.commit()
-    dispatch(new_ids)
-    # Post/redirect/get: a reload shows the report again instead of enqueueing twice.
-    return RedirectResponse(report_location(report, target_lang), status_code=303)
-
-
-@router.post("/jobs/{job_id}/retry")
-def retry(job_id: int, session: DbSession, identity: Operator, dispatch: Dispatch) -> Response:
-    """Queue a failed job again."""
-    from pipeline.jobs.lifecycle import retry as retry_job
-
-    get_job(session, job_id)
+    draft = get_draft(session, draft_id)
+    block = str(form.get("block", ""))
+    if not block.lstrip("-").isdigit():
+        raise HTTPException(422, "which block? (block is missing)")
+    index = int(block)
     try:
-        retry_job(session, job_id)
-    except PipelineError as error:
+        review_checks.dismiss(session, draft, index, str(form.get("kind", "")),
+                              str(form.get("message", "")), str(form.get("reason", "")),
+                              identity.name)
+    except review_checks.DismissError as error:
         session.rollback()
-        return RedirectResponse(f"/jobs?msg={quote(error.reason)}", status_code=303)
+        return RedirectResponse(
+            f"/drafts/{draft_id}?saved={index}&error={quote(error.reason)}#block-{index}",
+            status_code=303)
     session.commit()
-    dispatch([job_id])
-    return RedirectResponse(f"/jobs?msg={quote(f'Job {job_id} queued again.')}",
-                            status_code=303)
+    return back_to_block(draft_id, index, "Warning dismissed.")
 
 
-def _users(request: Request, session: Session, identity: Identity, message: str = "",
-           new_secret: str = "", status: int = 200) -> Response:
-    users = list(session.scalars(select(User).order_by(User.name)))
-    tokens = list(session.scalars(select(ApiToken).order_by(ApiToken.id.desc())))
-    by_user: dict[int, list[ApiToken]] = {}
-    for token in tokens:
-        by_user.setdefault(token.user_id, []).append(token)
-    from pipeline.accounts.admin import account_events
-
-    return render(request, "users.html", {
-        "identity": identity, "users": users, "tokens": by_user, "roles": accounts.ROLES,
-        "message": message, "new_secret": new_secret,
-        "events": account_events(session, 50)}, status=status)
-
-
-@router.get("/admin/users", response_class=HTMLResponse)
-def users_page(request: Request, session: DbSession, identity: Admin) -> Response:
-    """Users and their API tokens."""
-    return _users(request, session, identity)
-
-
-@router.post("/admin/users", response_class=HTMLResponse)
-async def add_user(request: Request, session: DbSession, identity: Admin) -> Response:
-    """Create a user with a password; they mint their own tokens once signed in (a token
-    minted here would let the admin act as them)."""
-    form = await request.form()
-    password = str(form.get("password", "")) or None
-    try:
-        user = accounts.create_user(session, str(form.get("name", "")),
-                                    str(form.get("role", "")), password)
-        audit.record(session, "user_created", {"user": user.name, "role": user.role})
-    except accounts.AccountError as error:
-        session.rollback()
-        return _users(request, session, identity, error.reason, status=422)
-    session.commit()
-    hint = "" if password else " They have no password yet: set one with Reset password."
-    return _users(request, session, identity, f"User {user.name} created.{hint}")
-
-
-@router.post("/admin/users/{user_id}/tokens", response_class=HTMLResponse)
-async def add_token(request: Request, user_id: int, session: DbSession,
-                    identity: Admin) -> Response:
-    """A new API token for yourself, shown once (never for another user)."""
-    form = await request.form()
-    user = session.get(User, user_id)
-    if user is None:
-        raise HTTPException(404, f"no user with id {user_id}")
-    if user.id != identity.user_id:
-        raise HTTPException(403, "tokens are minted only for yourself")
-    created = accounts.create_token(session, user, str(form.get("label", ""))[:200])
-    audit.record(session, "token_created", {"token_id": created.token.id, "user": user.name})
-    session.commit()
-    return _users(request, session, identity, f"New token for {user.name}. Copy it now: it is "
-                  "not shown again.", created.secret)
-
-
-@router.post("/admin/tokens/{token_id}/revoke", response_class=HTMLResponse)
-def revoke_token(request: Request, token_id: int, session: DbSession,
-                 identity: Admin) -> Response:
-    """Revoke an API token."""
-    from pipeline.accounts.admin import UnknownUser, revoke
-
-    try:
-        revoke(session, token_id)
-    except UnknownUser as error:
-        raise HTTPException(404, error.reason) from None
-    session.commit()
-    return _users(request, session, identity, f"Token {token_id} revoked.")
+@pages.get("/drafts/{draft_id}/blocks/{index}/history", response_class=HTMLResponse)
+def block_history(request: Request, draft_id: int, index: int, session: DbSession,
+                  identity: Reviewer, fragment: bool = False) -> Response:
+    """One block's changes, newest first, as words; the whole page or just the list."""
+    draft = get_draft(session, draft_id)
+    entries = history(draft_view.recent_revisions(session, draft, limit=None), block=index)
+    return render(request, "_block_history.html" if fragment else "block_history.html",
+                  {"identity": identity, "draft": draft, "index": index, "entries": entries})
