@@ -22,8 +22,8 @@ from web.openapi_doc import describe_errors
 from web.routes import accounts, drafts, health, jobs, login, publishing, review, sites
 
 HERE = Path(__file__).resolve().parent
-# In this order: the API's operations appear in /openapi.json as listed, and a page route with
-# a fixed segment (/admin/users/{id}/tokens) comes before the one it would otherwise match.
+# The API's operations appear in /openapi.json in this order: the JSON routers first, then the
+# pages (which the document leaves out).
 ROUTERS = (health.router, login.router, jobs.api, drafts.api, accounts.api, publishing.api,
            sites.api, review.pages, jobs.pages, accounts.pages, publishing.pages, sites.pages)
 

@@ -326,6 +326,7 @@ ACTIONS = {"disable": _disable, "enable": _enable, "role": _role, "password": _p
            "remove": _remove}
 
 
+# After add_token: /admin/users/{id}/tokens would match this route too.
 @pages.post("/admin/users/{user_id}/{action}", response_class=HTMLResponse)
 async def change_user_form(request: Request, user_id: int, action: str,
                            session: DbSession, identity: Admin) -> Response:
