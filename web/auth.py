@@ -1,30 +1,24 @@
-"""Who is asking: a bearer token or a session cookie, the role check, and CSRF.
+"""Who is asking: the identity a bearer token or a session cookie proves, and the two refusals
+(401 without valid credentials, 403 without the right).
 
-Every route except the public ones depends on :func:`allow`. A bearer token is never sent
-by a browser on its own, so only cookie-authenticated writes need the CSRF token (a form
-field ``csrf_token`` or the ``X-CSRF-Token`` header).
+The role check and CSRF are the dependencies of :mod:`web.deps`, which every route except the
+public ones uses.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Request
 from sqlalchemy.orm import Session
-from starlette.concurrency import run_in_threadpool
-
-from pipeline.accounts import users as accounts
 
 from pipeline.accounts import audit
-from pipeline.db.session import session_scope
+from pipeline.accounts import users as accounts
 from pipeline.db.models import LoginSession, User
 from pipeline.vocabulary import Role
 
 SESSION_COOKIE = "transdraft_session"
 LOGIN_CSRF_COOKIE = "transdraft_login_csrf"
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 class NotAuthenticated(Exception):
@@ -69,15 +63,6 @@ class Identity:
         return audit.SESSION
 
 
-def get_session(request: Request) -> Iterator[Session]:
-    """The request's unit of work; handlers that write commit before answering."""
-    with session_scope(request.app.state.settings.database_url) as session:
-        yield session
-
-
-DbSession = Annotated[Session, Depends(get_session)]
-
-
 def identify(request: Request, session: Session) -> Identity | None:
     """The identity of the request's credentials; NotAuthenticated for a bad token."""
     header = request.headers.get("authorization")
@@ -95,46 +80,3 @@ def identify(request: Request, session: Session) -> Identity | None:
         if login is not None:
             return Identity.of(login.user, "session", login)
     return None
-
-
-async def _check_csrf(request: Request, identity: Identity) -> None:
-    if identity.via != "session" or request.method in SAFE_METHODS:
-        return
-    given = request.headers.get("x-csrf-token")
-    if not given:
-        content_type = request.headers.get("content-type", "")
-        if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
-            form = await request.form()
-            value = form.get("csrf_token")
-            given = value if isinstance(value, str) else None
-    if not accounts.same_secret(identity.csrf_token, given):
-        raise Forbidden("the form's CSRF token is missing or wrong: reload the page and retry")
-
-
-def allow(*roles: Role):
-    """A dependency admitting the given roles (admins always), with CSRF for cookie writes."""
-    allowed = frozenset(roles) | {Role.admin}
-
-    async def dependency(request: Request, session: DbSession) -> Identity:
-        # In a worker thread: a database call here would stop the event loop while it waits
-        # for a pooled connection, and with it the clean-ups that give connections back.
-        identity = await run_in_threadpool(identify, request, session)
-        if identity is None:
-            raise NotAuthenticated()
-        if identity.role not in allowed:
-            raise Forbidden(f"role {identity.role} may not do this; "
-                            f"it needs {' or '.join(sorted(allowed))}")
-        await _check_csrf(request, identity)
-        request.state.identity = identity
-        # Every audit event this request writes names this user and credential.
-        audit.act_as(audit.Actor(identity.name, identity.user_id, identity.credential))
-        return identity
-
-    dependency.roles = allowed  # read by the authorization tests and the docs
-    return dependency
-
-
-Reviewer = Annotated[Identity, Depends(allow(Role.reviewer))]
-Operator = Annotated[Identity, Depends(allow(Role.operator))]
-Admin = Annotated[Identity, Depends(allow(Role.admin))]
-AnyUser = Annotated[Identity, Depends(allow(Role.reviewer, Role.operator))]

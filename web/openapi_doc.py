@@ -1,7 +1,7 @@
 """The OpenAPI document, made to tell clients the truth about auth and errors.
 
 Applied once to the app (:func:`describe_errors`) rather than written on every route: the
-bearer scheme is declared and required by each operation behind :func:`web.auth.allow`;
+bearer scheme is declared and required by each operation behind :func:`web.deps.allow`;
 every operation lists the errors it can answer (401/403 when signed in, 404 for a path with
 an id, 409 where a conflict is possible, 413 with a body, 422 with parameters or a body), all
 with one shared error body; the UI's HTML routes are left out.

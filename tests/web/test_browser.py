@@ -5,72 +5,10 @@ Never downloads a browser: it launches /usr/bin/chromium and fails loudly withou
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
-from pathlib import Path
-
-import pytest
-
-from config.settings import Settings
 from pipeline.db.session import session_scope
 from pipeline.db.models import Draft, Job
-from tests.web.factories import PASSWORD, make_draft
-
-CHROMIUM = "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@pytest.fixture
-def server(seeded):
-    import uvicorn
-
-    from web.app import create_app
-
-    url, users, draft_id = seeded
-    port = _free_port()
-    app = create_app(Settings(database_url=url))
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
-                            lifespan="off")
-    uv = uvicorn.Server(config)
-    thread = threading.Thread(target=uv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not uv.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.02)
-    yield f"http://127.0.0.1:{port}", url, draft_id
-    uv.should_exit = True
-    thread.join(timeout=10)
-
-
-@pytest.fixture
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True,
-            args=["--headless", "--no-sandbox", "--disable-gpu",
-                  "--disable-background-networking"])
-        yield browser
-        browser.close()
-
-
-def _sign_in(page, base: str, name: str) -> None:
-    page.goto(f"{base}/login")
-    page.fill("input[name=name]", name)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button:has-text('Sign in')")
-
+from tests.web.conftest import ARTIFACTS, sign_in
+from tests.web.factories import make_draft
 
 def test_reviewer_edits_approves_and_operator_enqueues(server, browser):
     base, url, draft_id = server
@@ -79,7 +17,7 @@ def test_reviewer_edits_approves_and_operator_enqueues(server, browser):
     page = context.new_page()
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
 
-    _sign_in(page, base, "reviewer1")
+    sign_in(page, base, "reviewer1")
     page.wait_for_url(f"{base}/drafts")
     page.click(f"a[href='/drafts/{draft_id}']")
     page.wait_for_url(f"{base}/drafts/{draft_id}")
@@ -119,7 +57,7 @@ def test_reviewer_edits_approves_and_operator_enqueues(server, browser):
     context.close()
 
     operator = browser.new_context().new_page()
-    _sign_in(operator, base, "operator1")
+    sign_in(operator, base, "operator1")
     operator.wait_for_url(f"{base}/jobs")
     operator.fill("textarea[name=urls]", "https://example.org/news/fresh-story\nnot a url")
     operator.click("button:has-text('Enqueue')")
@@ -149,7 +87,7 @@ def test_hostile_draft_runs_no_script_in_the_browser(server, browser):
     page = browser.new_page()
     dialogs: list[str] = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-    _sign_in(page, base, "reviewer1")
+    sign_in(page, base, "reviewer1")
     page.goto(f"{base}/drafts/{draft_id}")
     page.wait_for_load_state("load")
     for details in page.locator("details").all():

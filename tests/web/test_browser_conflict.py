@@ -7,13 +7,13 @@ from pipeline.drafts import review
 from pipeline.db.session import session_scope
 from pipeline.db.models import Draft
 from tests.web.factories import templates
-from tests.web.test_browser import _sign_in, browser, server  # noqa: F401 - fixtures
+from tests.web.conftest import sign_in
 
 
-def test_a_conflicting_edit_keeps_the_typed_text_beside_the_other_version(server, browser):  # noqa: F811
+def test_a_conflicting_edit_keeps_the_typed_text_beside_the_other_version(server, browser):
     base, url, draft_id = server
     page = browser.new_page()
-    _sign_in(page, base, "reviewer1")
+    sign_in(page, base, "reviewer1")
     page.wait_for_url(f"{base}/drafts")
     page.goto(f"{base}/drafts/{draft_id}")
     row = page.locator("#block-0")

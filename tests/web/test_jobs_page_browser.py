@@ -7,15 +7,15 @@ from sqlalchemy import update
 
 from pipeline.db.session import session_scope
 from pipeline.db.models import Job
-from tests.web.test_browser import _sign_in, browser, server  # noqa: F401 - fixtures
+from tests.web.conftest import sign_in
 
 URL = "https://example.org/news/fresh-story"
 
 
-def test_enqueue_redirects_keeps_language_and_list_follows_the_job(server, browser):  # noqa: F811
+def test_enqueue_redirects_keeps_language_and_list_follows_the_job(server, browser):
     base, url, _draft_id = server
     page = browser.new_context(viewport={"width": 1200, "height": 900}).new_page()
-    _sign_in(page, base, "operator1")
+    sign_in(page, base, "operator1")
     page.wait_for_url(f"{base}/jobs")
     page.fill("input[name=target_lang]", "es")
     page.fill("textarea[name=urls]", f"{URL}\n{URL}?utm_source=x\nnot a url")
@@ -48,10 +48,10 @@ def test_enqueue_redirects_keeps_language_and_list_follows_the_job(server, brows
     assert width <= 1200, width
 
 
-def test_no_refresh_when_nothing_is_queued_or_running(server, browser):  # noqa: F811
+def test_no_refresh_when_nothing_is_queued_or_running(server, browser):
     base, _url, _draft_id = server
     page = browser.new_page()
-    _sign_in(page, base, "operator1")
+    sign_in(page, base, "operator1")
     page.wait_for_url(f"{base}/jobs")
     assert page.get_attribute("#jobs-list", "data-refresh") is None
     assert page.locator(".live").count() == 0

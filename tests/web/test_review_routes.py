@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from pipeline.db.session import session_scope
 from pipeline.db.models import AuditEvent, Draft
-from tests.web.test_ui import HTML, reviewer  # noqa: F401 - the fixture
+from tests.web.conftest import HTML, bearer, make_client
 
 WARNING = "18.7 in the source, 18,7 in the translation"
 
 
-def test_dismiss_needs_a_reason_and_is_audited(reviewer):  # noqa: F811
+def test_dismiss_needs_a_reason_and_is_audited(reviewer):
     client, csrf, draft_id, url = reviewer
     page = client.get(f"/drafts/{draft_id}", headers=HTML).text
     assert '<input type="hidden" name="revision" value="1">' in page
@@ -33,7 +33,7 @@ def test_dismiss_needs_a_reason_and_is_audited(reviewer):  # noqa: F811
     assert "error=" in again.headers["location"]
 
 
-def test_block_history_page_and_fragment(reviewer):  # noqa: F811
+def test_block_history_page_and_fragment(reviewer):
     client, csrf, draft_id, url = reviewer
     client.post(f"/drafts/{draft_id}/blocks/2", headers=HTML, data={
         "csrf_token": csrf, "field:html": "Ingenieurs verwachten stijgend water tegen 2070.",
@@ -50,8 +50,6 @@ def test_block_history_page_and_fragment(reviewer):  # noqa: F811
 
 
 def test_an_api_edit_is_checked_like_a_page_edit(seeded):
-    from tests.web.conftest import bearer, make_client
-
     url, users, draft_id = seeded
     with make_client(url) as client:
         answer = client.patch(f"/api/drafts/{draft_id}", headers=bearer(users["reviewer"].token),

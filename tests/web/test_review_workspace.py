@@ -15,7 +15,7 @@ from pipeline.document import Block
 from pipeline.db.models import AuditEvent, Draft
 from pipeline.checks.revisions import article_checks
 from tests.web.factories import make_draft
-from tests.web.test_browser import ARTIFACTS, _sign_in, browser, server  # noqa: F401 - fixtures
+from tests.web.conftest import ARTIFACTS, sign_in
 
 AXE = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
 
@@ -60,7 +60,7 @@ FIRST = 8  # the index of "El #muro ..."
 
 
 @pytest.fixture
-def long_draft(server):  # noqa: F811 - the fixture imported above
+def long_draft(server):
     base, url, _ = server
     source, translated = _blocks()
     with session_scope(url) as session:
@@ -76,7 +76,7 @@ def long_draft(server):  # noqa: F811 - the fixture imported above
 def _open(browser, base: str, draft_id: int, width: int = 1280, height: int = 900):  # noqa: F811
     context = browser.new_context(viewport={"width": width, "height": height})
     page = context.new_page()
-    _sign_in(page, base, "reviewer1")
+    sign_in(page, base, "reviewer1")
     page.wait_for_url(f"{base}/drafts")
     page.goto(f"{base}/drafts/{draft_id}")
     page.wait_for_selector("body[data-review-ready]")
@@ -412,7 +412,7 @@ def test_no_serious_accessibility_violations(long_draft, browser):  # noqa: F811
     # axe is injected by the test, which the page's CSP would refuse; the app is unchanged.
     context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
     page = context.new_page()
-    _sign_in(page, base, "admin1")
+    sign_in(page, base, "admin1")
     page.wait_for_url(f"{base}/drafts")
     found = {"/drafts": _axe(page)}
     page.goto(f"{base}/drafts/{draft_id}")

@@ -4,22 +4,10 @@ from __future__ import annotations
 
 import re
 
-import pytest
-
 from pipeline.db.session import session_scope
 from pipeline.db.models import ApiToken, Draft, Job, User
-from tests.web.conftest import login, make_client
+from tests.web.conftest import HTML, login, make_client
 from tests.web.factories import PASSWORD, make_draft
-
-HTML = {"Accept": "text/html"}
-
-
-@pytest.fixture
-def reviewer(seeded):
-    url, users, draft_id = seeded
-    with make_client(url) as client:
-        csrf = login(client, "reviewer1", PASSWORD)
-        yield client, csrf, draft_id, url
 
 
 def test_anonymous_pages_show_the_sign_in_form_with_401(client):

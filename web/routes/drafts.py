@@ -1,9 +1,9 @@
-"""The JSON API of the contract: jobs for operators, drafts for reviewers."""
+"""Drafts over the JSON API, for reviewers: list, read, edit, approve, reject, history,
+export. The reviewer's pages are :mod:`web.routes.review`."""
 
 from __future__ import annotations
 
 import logging
-import math
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -15,15 +15,22 @@ from sqlalchemy.orm import Session, object_session
 from pipeline.drafts import review
 from pipeline.db.session import is_write_conflict
 from pipeline.drafts.store import DraftFilters, draft_document, search_drafts
-from pipeline.errors import PipelineError
-from pipeline.jobs.lifecycle import job_document
 from pipeline.drafts.export import NotExportable, export_draft
-from pipeline.db.models import Draft, Job
-from pipeline.vocabulary import DraftStatus, ExportFormat, JobState
 from pipeline.publish.enqueue import approve_and_publish
+from pipeline.vocabulary import DraftStatus, ExportFormat
+from pipeline.db.models import Draft
 from pipeline.publish.records import publication_documents
 from pipeline.drafts.render import clean_block
-from web.auth import DbSession, Operator, Reviewer
+from web.deps import (
+    AppBlockTemplates,
+    DbSession,
+    PageNumber,
+    PerPage,
+    Reviewer,
+    get_draft,
+    page_of,
+)
+from web.errors import review_status
 from web.review_glossary import glossary_terms
 from web.schemas import (
     LANG_PATTERN,
@@ -32,54 +39,19 @@ from web.schemas import (
     DraftOut,
     DraftPatch,
     DraftSummary,
-    EnqueueRequest,
-    EnqueueResponse,
     History,
-    InvalidUrl,
-    JobOut,
     Page,
     RevisionOut,
 )
 
 log = logging.getLogger(__name__)
-router = APIRouter(prefix="/api")
+api = APIRouter(prefix="/api")
 
-PageNumber = Query(1, ge=1, le=1_000_000)
-PerPage = Query(25, ge=1, le=100)
-
-
-def publish_jobs(request: Request, job_ids: list[int]) -> None:
-    """Tell the workers about committed jobs; if that fails, the sweeper still finds them."""
-    publish = request.app.state.publish
-    if publish is None or not job_ids:
-        return
-    try:
-        publish(job_ids)
-    except Exception as error:  # noqa: BLE001 - the jobs are durable; dispatch can wait
-        log.warning("publishing jobs %s failed (the sweeper will dispatch them): %s",
-                    job_ids, error)
-
-
-def _page(items: list, total: int, page: int, per_page: int) -> dict:
-    return {"items": items, "page": page, "per_page": per_page, "total": total,
-            "pages": max(1, math.ceil(total / per_page))}
-
-
-def get_job(session: Session, job_id: int) -> Job:
-    job = session.get(Job, job_id)
-    if job is None:
-        raise HTTPException(404, f"no job with id {job_id}")
-    return job
-
-
-def get_draft(session: Session, draft_id: int) -> Draft:
-    draft = session.get(Draft, draft_id)
-    if draft is None:
-        raise HTTPException(404, f"no draft with id {draft_id}")
-    return draft
 
 
 def draft_out(draft: Draft) -> dict:
+    """The API's document of a draft: its stored document, the source blocks beside the
+    translated ones, its warnings and where it was published."""
     document = draft_document(draft)
     document["source_blocks"] = [clean_block(block) for block in
                                  (draft.article.structure or {}).get("blocks", [])]
@@ -89,6 +61,7 @@ def draft_out(draft: Draft) -> dict:
 
 
 def summary(draft: Draft) -> DraftSummary:
+    """A draft's line in the list."""
     article = draft.article
     return DraftSummary(
         id=draft.id, status=draft.status, title=draft.title, source_title=article.title,
@@ -98,55 +71,7 @@ def summary(draft: Draft) -> DraftSummary:
         created_at=draft.created_at, updated_at=draft.updated_at)
 
 
-@router.post("/jobs", status_code=202, response_model=EnqueueResponse)
-def enqueue_jobs(body: EnqueueRequest, request: Request, session: DbSession,
-                 identity: Operator) -> dict:
-    """Queue a job per URL; duplicates point at the active job, invalid URLs say why."""
-    from pipeline.jobs.intake import enqueue
-
-    settings = request.app.state.settings
-    report = enqueue(session, body.urls, body.target_lang or settings.target_lang, body.provider)
-    new_ids = [job.id for job in report.new]
-    session.commit()
-    publish_jobs(request, new_ids)
-    return {"jobs": [job_document(job) for job in report.new + report.duplicate],
-            "new": [job_document(job) for job in report.new],
-            "duplicate": [job_document(job) for job in report.duplicate],
-            "invalid": [InvalidUrl(url=url, reason=reason) for url, reason in report.invalid]}
-
-
-@router.get("/jobs", response_model=Page[JobOut])
-def list_jobs(session: DbSession, identity: Operator, state: JobState | None = None,
-              page: int = PageNumber, per_page: int = PerPage) -> dict:
-    """Jobs newest first, optionally in one state."""
-    from pipeline.jobs.lifecycle import list_jobs as query_jobs
-
-    jobs, total = query_jobs(session, state, page, per_page)
-    return _page([job_document(job) for job in jobs], total, page, per_page)
-
-
-@router.get("/jobs/{job_id}", response_model=JobOut)
-def show_job(job_id: int, session: DbSession, identity: Operator) -> dict:
-    """One job: state, stage, attempts and the failure reason."""
-    return job_document(get_job(session, job_id))
-
-
-@router.post("/jobs/{job_id}/retry", response_model=JobOut)
-def retry_job(job_id: int, request: Request, session: DbSession, identity: Operator) -> dict:
-    """Queue a failed job again (409 when it is not failed)."""
-    from pipeline.jobs.lifecycle import retry
-
-    get_job(session, job_id)
-    try:
-        job = retry(session, job_id)
-    except PipelineError as error:
-        raise HTTPException(409, error.reason) from None
-    session.commit()
-    publish_jobs(request, [job.id])
-    return job_document(job)
-
-
-@router.get("/drafts", response_model=Page[DraftSummary])
+@api.get("/drafts", response_model=Page[DraftSummary])
 def list_drafts(
     session: DbSession, identity: Reviewer,
     status: DraftStatus | None = None,
@@ -160,23 +85,22 @@ def list_drafts(
     filters = DraftFilters(status=status, target_lang=target_lang, source=source, since=since,
                            until=until, q=q)
     drafts, total = search_drafts(session, filters, page, per_page)
-    return _page([summary(d) for d in drafts], total, page, per_page)
+    return page_of([summary(d) for d in drafts], total, page, per_page)
 
 
-@router.get("/drafts/{draft_id}", response_model=DraftOut)
+@api.get("/drafts/{draft_id}", response_model=DraftOut)
 def show_draft(draft_id: int, session: DbSession, identity: Reviewer) -> dict:
     """A draft with its source blocks beside the translated ones."""
     return draft_out(get_draft(session, draft_id))
 
 
-@router.patch("/drafts/{draft_id}", response_model=DraftOut,
+@api.patch("/drafts/{draft_id}", response_model=DraftOut,
               responses={409: {"description": "a later revision changed the same block or "
                                               "title: ``conflict`` has both texts"}})
 def edit_draft(draft_id: int, body: DraftPatch, request: Request, session: DbSession,
-               identity: Reviewer) -> dict | JSONResponse:
+               identity: Reviewer, templates: AppBlockTemplates) -> dict | JSONResponse:
     """Edit one block or the title: a new revision by the caller, the article recomposed."""
     draft = get_draft(session, draft_id)
-    templates = request.app.state.block_templates
     base = body.base_revision if body.base_revision is not None else body.revision
     try:
         with _review_errors(session):
@@ -208,12 +132,9 @@ def _review_errors(session: Session) -> Iterator[None]:
     except review.EditConflict:
         session.rollback()
         raise
-    except review.ReviewConflict as error:
-        session.rollback()
-        raise HTTPException(409, error.reason) from None
     except review.ReviewError as error:
         session.rollback()
-        raise HTTPException(422, error.reason) from None
+        raise HTTPException(review_status(error), error.reason) from None
     except Exception as error:
         if not is_write_conflict(error):
             raise
@@ -231,20 +152,20 @@ def _decide(draft_id: int, body: Decision, session: Session, identity, action) -
     return draft_out(draft)
 
 
-@router.post("/drafts/{draft_id}/approve", response_model=DraftOut)
+@api.post("/drafts/{draft_id}/approve", response_model=DraftOut)
 def approve_draft(draft_id: int, session: DbSession, identity: Reviewer,
                   body: Decision | None = None) -> dict:
     """Approve the draft at ``revision`` (409 when it is at another), with a comment."""
     return _decide(draft_id, body or Decision(), session, identity, approve_and_publish)
 
 
-@router.post("/drafts/{draft_id}/reject", response_model=DraftOut)
+@api.post("/drafts/{draft_id}/reject", response_model=DraftOut)
 def reject_draft(draft_id: int, body: Decision, session: DbSession, identity: Reviewer) -> dict:
     """Reject the draft at ``revision`` (409 when stale); the comment saying why is required."""
     return _decide(draft_id, body, session, identity, review.reject)
 
 
-@router.get("/drafts/{draft_id}/history", response_model=History)
+@api.get("/drafts/{draft_id}/history", response_model=History)
 def draft_history(draft_id: int, session: DbSession, identity: Reviewer) -> dict:
     """The draft's revisions and audit log, newest first."""
     draft = get_draft(session, draft_id)
@@ -252,7 +173,7 @@ def draft_history(draft_id: int, session: DbSession, identity: Reviewer) -> dict
             "audit": [AuditOut.model_validate(e) for e in review.audit_log(session, draft)]}
 
 
-@router.get("/drafts/{draft_id}/export", response_class=Response,
+@api.get("/drafts/{draft_id}/export", response_class=Response,
             responses={200: {"content": {"text/html": {}, "text/markdown": {},
                                          "application/json": {}}},
                        409: {"description": "the draft has no approved revision"}})

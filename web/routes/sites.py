@@ -1,4 +1,4 @@
-"""Publishing in the web app: the publish API and button (reviewers), sites (admins).
+"""The sites drafts are published to, for admins: the API and the Sites page.
 
 Site secrets come in through forms and request bodies and never go out: no page, answer or
 message contains them.
@@ -6,39 +6,20 @@ message contains them.
 
 from __future__ import annotations
 
-from typing import Any
-from urllib.parse import quote
-
 from fastapi import APIRouter, HTTPException, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
-from config.settings import Settings
-from pipeline.publish.enqueue import request_publish
-from pipeline.publish.errors import InvalidSite, NotPublishable, PublishRefused, \
-    PublishUnavailable
-from pipeline.jobs.lifecycle import job_document
-from pipeline.publish.records import publication_documents
+from pipeline.publish.errors import InvalidSite, PublishRefused, PublishUnavailable
+from pipeline.publish.probe import test_site as probe
 from pipeline.publish.sites import add_site, get_site, list_sites, remove_site, site_document
 from pipeline.vocabulary import PostStatus, SiteKind
-from web.api import get_draft, publish_jobs
-from web.auth import Admin, DbSession, Identity, Reviewer
-from web.schemas import JobOut
+from web.auth import Identity
+from web.deps import Admin, AppSettings, DbSession, render
 
 api = APIRouter(prefix="/api", tags=["publishing"])
 pages = APIRouter(include_in_schema=False)
-
-
-class PublishBody(BaseModel):
-    """Which site to publish to; none: every site."""
-
-    site: str | None = Field(None, max_length=100)
-
-
-class PublishAnswer(BaseModel):
-    jobs: list[JobOut]
-    publications: list[dict[str, Any]]
 
 
 class SiteIn(BaseModel):
@@ -54,41 +35,6 @@ class SiteIn(BaseModel):
     auto: bool = False
     upload_images: bool = False
     tag_site_name: bool = False
-
-
-def publishing_context(session: Session, draft) -> dict[str, Any]:
-    """What the draft page shows about publishing: the records and the sites to choose from."""
-    return {"publications": publication_documents(session, draft.id),
-            "sites": [site.name for site in list_sites(session)]}
-
-
-def _request(request: Request, session: Session, draft_id: int, site: str | None,
-             identity: Identity) -> list:
-    draft = get_draft(session, draft_id)
-    try:
-        sites = [get_site(session, site)] if site else list_sites(session)
-    except InvalidSite as error:
-        raise HTTPException(404, error.reason) from None
-    if not sites:
-        raise HTTPException(409, "no site to publish to: an admin adds one first")
-    settings: Settings = request.app.state.settings
-    try:
-        requests = request_publish(session, draft, sites, identity.name, settings.max_attempts)
-    except NotPublishable as error:
-        raise HTTPException(409, error.reason) from None
-    session.commit()
-    publish_jobs(request, [r.job.id for r in requests if r.new])
-    return requests
-
-
-@api.post("/drafts/{draft_id}/publish", status_code=202, response_model=PublishAnswer,
-          responses={409: {"description": "the draft is not approved"}})
-def publish(draft_id: int, request: Request, session: DbSession, identity: Reviewer,
-            body: PublishBody | None = None) -> dict:
-    """Queue the publish of the approved revision to one site (or every site)."""
-    requests = _request(request, session, draft_id, (body or PublishBody()).site, identity)
-    return {"jobs": [job_document(r.job) for r in requests],
-            "publications": publication_documents(session, draft_id)}
 
 
 @api.get("/sites")
@@ -122,16 +68,15 @@ def delete_site(site_name: str, session: DbSession, identity: Admin) -> Response
 
 
 @api.post("/sites/{site_name}/test")
-def test_site(site_name: str, request: Request, session: DbSession, identity: Admin) -> dict:
+def test_site(site_name: str, session: DbSession, identity: Admin,
+              settings: AppSettings) -> dict:
     """Check the site's address, credentials and rights: ``ok`` and what was found or wrong."""
-    from pipeline.publish.probe import test_site as probe
-
     try:
         site = get_site(session, site_name)
     except InvalidSite as error:
         raise HTTPException(404, error.reason) from None
     try:
-        return {"ok": True, "findings": probe(site, request.app.state.settings)}
+        return {"ok": True, "findings": probe(site, settings)}
     except (PublishRefused, PublishUnavailable) as error:
         return {"ok": False, "findings": [error.reason]}
 
@@ -139,31 +84,11 @@ def test_site(site_name: str, request: Request, session: DbSession, identity: Ad
 # --- pages -------------------------------------------------------------------------------
 
 
-@pages.post("/drafts/{draft_id}/publish")
-async def publish_button(request: Request, draft_id: int, session: DbSession,
-                         identity: Reviewer) -> Response:
-    """The draft page's Publish button."""
-    form = await request.form()
-    site = str(form.get("site", "")) or None
-    try:
-        requests = _request(request, session, draft_id, site, identity)
-    except HTTPException as error:
-        return _back_to_draft(draft_id, f"Not published: {error.detail}")
-    queued = ", ".join(f"{r.site} (job {r.job.id})" for r in requests)
-    return _back_to_draft(draft_id, f"Publishing to {queued}.")
-
-
-def _back_to_draft(draft_id: int, message: str) -> RedirectResponse:
-    return RedirectResponse(f"/drafts/{draft_id}?msg={quote(message)}#publishing",
-                            status_code=303)
-
-
 def _sites_page(request: Request, session: Session, identity: Identity, message: str = "",
                 findings: list[str] | None = None, status: int = 200) -> Response:
-    return request.app.state.templates.TemplateResponse(request, "sites.html", {
-        "identity": identity, "csrf_token": identity.csrf_token,
-        "sites": [site_document(site) for site in list_sites(session)],
-        "message": message, "findings": findings or []}, status_code=status)
+    return render(request, "sites.html", {
+        "identity": identity, "sites": [site_document(site) for site in list_sites(session)],
+        "message": message, "findings": findings or []}, status=status)
 
 
 @pages.get("/admin/sites", response_class=HTMLResponse)
@@ -204,8 +129,8 @@ def remove_site_form(request: Request, site_name: str, session: DbSession,
 
 @pages.post("/admin/sites/{site_name}/test", response_class=HTMLResponse)
 def test_site_form(request: Request, site_name: str, session: DbSession,
-                   identity: Admin) -> Response:
+                   identity: Admin, settings: AppSettings) -> Response:
     """Check a site and show what was found."""
-    answer = test_site(site_name, request, session, identity)
+    answer = test_site(site_name, session, identity, settings)
     verdict = f"Site {site_name}: " + ("ok." if answer["ok"] else "not usable.")
     return _sites_page(request, session, identity, verdict, answer["findings"])
