@@ -6,18 +6,17 @@ import logging
 
 import typer
 
-from cli import (accounts, blocks, drafts, pipeline_commands, queue_commands, serve, sites, sources,
-                 users)
+from cli import blocks, drafts, jobs, serve, sites, sources, tokens, translate, users
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
                   help="transdraft: fetch, translate and review articles.")
-pipeline_commands.register(app)
-queue_commands.register(app)
+translate.register(app)
+jobs.register(app)
 app.add_typer(drafts.app, name="drafts", help="Read and decide on drafts.")
 app.add_typer(sources.app, name="sources", help="Feeds and sitemaps read on a schedule.")
 app.add_typer(users.app, name="users", help="Accounts for the web app and the API.")
-accounts.register(users.app)
-app.add_typer(accounts.tokens_app, name="tokens", help="API tokens: list and revoke.")
+tokens.register(users.app)
+app.add_typer(tokens.tokens_app, name="tokens", help="API tokens: list and revoke.")
 app.command("serve")(serve.serve)
 app.add_typer(blocks.app, name="blocks", help="Check the header and footer block templates.")
 sites.register(app)

@@ -164,7 +164,7 @@ def run_command(
                             for run in failed)
         raise fail(f"{len(failed)} of {len(runs)} source runs failed: {reasons}")
     if wait:
-        from cli.queue_commands import wait_for
+        from cli.jobs import wait_for
 
         wait_for(database_url, [job_id for run in runs for job_id in run.job_ids])
 

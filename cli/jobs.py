@@ -39,7 +39,7 @@ def enqueue(
     from pipeline.jobs.intake import enqueue as add_jobs
     from worker.dispatch import local_runner_active, publish
 
-    from cli.pipeline_commands import _check_providers
+    from cli.translate import _check_providers
 
     if provider:
         _check_providers(provider)

@@ -106,7 +106,7 @@ def status(
 ) -> None:
     """Counts of jobs by state and drafts by status."""
     from cli.sources import status_lines
-    from cli.usage import token_lines
+    from cli.status import token_lines
     from pipeline.ledger.budget import requests_today, usage_today
     from pipeline.db.session import session_scope
     from pipeline.drafts.store import counts
