@@ -1,17 +1,26 @@
-"""``translate``, ``status`` and ``db upgrade``."""
+"""``translate``: the whole pipeline for one URL in this process, without a broker."""
 
 from __future__ import annotations
 
-import json
 import sys
+import time
 from typing import Optional
 
 import typer
+from sqlalchemy import select
 
-from cli.arguments import language
-from cli.common import database_label, fail, load_settings, ready_database, work
+from cli.arguments import check_providers, language
+from cli.common import fail, load_settings, ready_database, work
+from cli.progress import Stages, draft_summary
+from pipeline.db.models import AuditEvent, Draft
+from pipeline.db.session import session_scope
+from pipeline.jobs.intake import enqueue
+from pipeline.jobs.lifecycle import JobBusy, Pipeline, run_inline
+
+app = typer.Typer()
 
 
+@app.command("translate")
 def translate(
     url: str = typer.Argument(..., help="The article's URL."),
     to: Optional[str] = typer.Option(None, "--to", callback=language, help="Target language (default: TRANSDRAFT_TARGET_LANG)."),
@@ -23,14 +32,9 @@ def translate(
     Stages show on stderr (a spinner on a terminal, plain lines otherwise), then a one-line
     summary; stdout gets only the draft id.
     """
-    from cli.progress import Stages
-    from pipeline.db.session import session_scope
-    from pipeline.jobs.intake import enqueue
-    from pipeline.jobs.lifecycle import Pipeline
-
     settings = load_settings()
     if provider:
-        _check_providers(provider)
+        check_providers(provider)
     database_url = ready_database(settings)
     pipeline = Pipeline(settings)
     with work(), Stages() as stages:
@@ -48,16 +52,12 @@ def translate(
     typer.echo(draft_id)
 
 
-def _run_or_wait(database_url: str, job_id: int, pipeline, stages) -> int:
+def _run_or_wait(database_url: str, job_id: int, pipeline: Pipeline, stages: Stages) -> int:
     """Run the job here; when another process (``up``, a worker) has it, wait for it.
 
     The wait ends when that process finishes the job, or when its lease runs out and the
     claim here succeeds: a dead process never makes ``translate`` wait forever.
     """
-    import time
-
-    from pipeline.jobs.lifecycle import JobBusy, run_inline
-
     while True:
         try:
             return run_inline(database_url, job_id, pipeline)
@@ -74,12 +74,6 @@ def _run_or_wait(database_url: str, job_id: int, pipeline, stages) -> int:
 
 def _summary(database_url: str, job_id: int, draft_id: int) -> str:
     """``draft 5: 14 blocks, 3,201 characters sent (libre 3,201), 2 warnings``."""
-    from sqlalchemy import select
-
-    from cli.progress import draft_summary
-    from pipeline.db.session import session_scope
-    from pipeline.db.models import AuditEvent, Draft
-
     with session_scope(database_url) as session:
         draft = session.get(Draft, draft_id)
         # This job's translation event; none when the article had not changed (nothing sent).
@@ -88,77 +82,3 @@ def _summary(database_url: str, job_id: int, draft_id: int) -> str:
             .order_by(AuditEvent.id.desc()).limit(1)).first()
         chars = (event.detail or {}).get("chars_by_provider", {}) if event is not None else {}
         return draft_summary(draft_id, len(draft.blocks or []), chars, len(draft.checks or []))
-
-
-def _check_providers(chain: str) -> None:
-    from config.settings import PROVIDER_NAMES
-
-    for name in chain.split(","):
-        if name.strip().lower() not in PROVIDER_NAMES:
-            raise typer.BadParameter(
-                f"unknown provider {name.strip()!r}; choose from {', '.join(PROVIDER_NAMES)}",
-                param_hint="--provider",
-            )
-
-
-def status(
-    format: str = typer.Option("text", "--format", help="text or json."),
-) -> None:
-    """Counts of jobs by state and drafts by status."""
-    from cli.sources import status_lines
-    from cli.status import token_lines
-    from pipeline.ledger.budget import requests_today, usage_today
-    from pipeline.db.session import session_scope
-    from pipeline.drafts.store import counts
-
-    if format not in ("text", "json"):
-        raise typer.BadParameter("choose text or json", param_hint="--format")
-    settings = load_settings()
-    database_url = ready_database(settings)
-    with work(), session_scope(database_url) as session:
-        result = counts(session)
-        sources = status_lines(session) if format == "text" else []
-        usage = usage_today(session)
-        requests = requests_today(session)
-    if format == "json":
-        typer.echo(json.dumps(result))
-        return
-    typer.echo(f"database: {database_label(database_url)}")
-    if not any(result["jobs"].values()) and not any(result["drafts"].values()):
-        typer.echo("the database is empty: no jobs and no drafts yet "
-                   "(start with `transdraft translate URL`)")
-    typer.echo("jobs:   " + "  ".join(f"{k} {v}" for k, v in result["jobs"].items()))
-    typer.echo("drafts: " + "  ".join(f"{k} {v}" for k, v in result["drafts"].items()))
-    for line in sources:
-        typer.echo(line)
-    budget = settings.char_budget_daily
-    sent = "  ".join(f"{k} {v}" + (f"/{budget}" if budget is not None else "")
-                     for k, v in usage.items()) or "none"
-    typer.echo(f"characters sent today (UTC): {sent}")
-    for line in token_lines(requests):
-        typer.echo(line)
-
-
-db_app = typer.Typer(no_args_is_help=True, help="Database schema.")
-
-
-@db_app.command("upgrade")
-def db_upgrade(revision: str = typer.Argument("head")) -> None:
-    """Apply the schema migrations to TRANSDRAFT_DATABASE_URL."""
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from pipeline.db.session import upgrade
-
-    settings = load_settings()
-    try:
-        upgrade(settings.database_url, revision)
-    except SQLAlchemyError as error:
-        raise fail(f"database upgrade failed: {str(error).splitlines()[0]}") from None
-    typer.echo(f"database at {revision}")
-
-
-def register(app: typer.Typer) -> None:
-    """Add these commands to the root app."""
-    app.command("translate")(translate)
-    app.command("status")(status)
-    app.add_typer(db_app, name="db")
