@@ -36,7 +36,7 @@ class Group:
     commands: Mapping[str, Command]
 
 
-Entries = Mapping[str, "Command | Group"]
+Entries = Mapping[str, Command | Group]
 
 
 class Listed(TyperCommand):
