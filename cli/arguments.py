@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import typer
 
+from config.settings import PROVIDER_NAMES
 from pipeline.validation import InvalidInput, language_tag
 
 
@@ -17,3 +18,13 @@ def language(value: str | None) -> str | None:
         return value.strip()
     except InvalidInput as error:
         raise typer.BadParameter(error.reason) from None
+
+
+def check_providers(chain: str) -> None:
+    """A ``--provider`` value: a provider name or a comma-separated chain of them."""
+    for name in chain.split(","):
+        if name.strip().lower() not in PROVIDER_NAMES:
+            raise typer.BadParameter(
+                f"unknown provider {name.strip()!r}; choose from {', '.join(PROVIDER_NAMES)}",
+                param_hint="--provider",
+            )

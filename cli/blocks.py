@@ -8,8 +8,11 @@ from typing import Optional
 import typer
 
 from cli.common import fail, load_settings
+from pipeline.drafts.compose import BlockTemplates
+from pipeline.languages import primary_subtag
+from pipeline.errors import TemplateError
 
-app = typer.Typer(no_args_is_help=True)
+app = typer.Typer()
 
 
 @app.command("check")
@@ -21,10 +24,6 @@ def check_command(
 
     A template that does not compile or render exits 1 with its file and line.
     """
-    from pipeline.drafts.compose import BlockTemplates
-    from pipeline.languages import primary_subtag
-    from pipeline.errors import TemplateError
-
     settings = load_settings()
     try:
         # Building the templates compiles and test-renders every file with sample values.

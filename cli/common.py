@@ -5,31 +5,35 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-
-from typing import TYPE_CHECKING
+from pathlib import Path
 
 import typer
+from pydantic import ValidationError
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 
-if TYPE_CHECKING:
-    from config.settings import Settings
-
-# Settings (pydantic) are imported when a command needs them, not for `transdraft --help`.
+from config.settings import Settings, get_settings
+from pipeline.accounts import audit
+from pipeline.db.schema_version import is_at_head
+from pipeline.db.session import get_engine, is_current, upgrade
+from pipeline.errors import PipelineError
+from pipeline.reasons import TERMINAL_LIMIT, reason_line
 
 
 def fail(message: str) -> typer.Exit:
     """Print one ``error:`` line on stderr and return the exit to raise (status 1)."""
-    from pipeline.reasons import TERMINAL_LIMIT, reason_line
-
     print(f"error: {reason_line(message, TERMINAL_LIMIT)}", file=sys.stderr)
     return typer.Exit(code=1)
 
 
 def load_settings() -> Settings:
-    """The settings, or exit 1 with the reason when a variable or the TOML file is invalid."""
-    from pydantic import ValidationError
+    """The settings, or exit 1 with the reason when a variable or the TOML file is invalid.
 
-    from config.settings import get_settings
-
+    Every command starts here, so this is also where an invocation begins: the environment is
+    read afresh, and audit events from now on say the CLI did it.
+    """
+    get_settings.cache_clear()  # one invocation, one reading of the environment
+    audit.act_as(audit.Actor("cli", None, audit.CLI))
     try:
         return get_settings()
     except ValidationError as error:
@@ -43,11 +47,6 @@ def load_settings() -> Settings:
 
 def ready_database(settings: Settings) -> str:
     """The database URL, migrated when it is the embedded SQLite file, checked otherwise."""
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from pipeline.db.session import get_engine, is_current, upgrade
-    from pipeline.db.schema_version import is_at_head
-
     url = settings.database_url
     try:
         if url.startswith("sqlite"):
@@ -57,16 +56,12 @@ def ready_database(settings: Settings) -> str:
         elif not is_current(url):
             raise fail("the database schema is not up to date: run `transdraft db upgrade`")
     except SQLAlchemyError as error:
-        raise fail(f"database unavailable: {error.__class__.__name__}: {_short(error)}") from None
+        raise fail(f"database unavailable: {error.__class__.__name__}: {error}") from None
     return url
 
 
 def _make_folder(sqlite_url: str) -> None:
     """Create the folder of a SQLite file (the user's data directory on first use)."""
-    from pathlib import Path
-
-    from sqlalchemy.engine import make_url
-
     database = make_url(sqlite_url).database
     if database and database != ":memory:" and not database.startswith("file:"):
         try:
@@ -77,30 +72,18 @@ def _make_folder(sqlite_url: str) -> None:
 
 def database_label(url: str) -> str:
     """The database URL as it may be shown: the password hidden."""
-    from sqlalchemy.engine import make_url
-
     try:
         return make_url(url).render_as_string(hide_password=True)
     except Exception:  # noqa: BLE001 - an unparsable URL is shown without its credentials part
         return url.split("@")[-1]
 
 
-def _short(error: Exception) -> str:
-    from pipeline.reasons import TERMINAL_LIMIT, reason_line
-
-    return reason_line(str(error), TERMINAL_LIMIT)
-
-
 @contextmanager
 def work() -> Iterator[None]:
     """Map the pipeline's errors to ``error: ...`` and exit 1, never a traceback."""
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from pipeline.errors import PipelineError
-
     try:
         yield
     except PipelineError as error:
         raise fail(error.reason) from None
     except SQLAlchemyError as error:
-        raise fail(f"database error: {_short(error)}") from None
+        raise fail(f"database error: {error}") from None

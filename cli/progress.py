@@ -8,13 +8,15 @@ piped or logged, each change is one plain line, which reads well in a CI log or 
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Sequence
 
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+from cli.common import fail
+from pipeline.jobs.following import JobView, Tally, follow
+from pipeline.reasons import TERMINAL_LIMIT, reason_line
 from pipeline.vocabulary import JobState
-
-if TYPE_CHECKING:
-    from pipeline.jobs.following import JobView
 
 
 def _is_terminal() -> bool:
@@ -34,8 +36,6 @@ class Stages:
 
     def __enter__(self) -> Stages:
         if _is_terminal():
-            from rich.console import Console
-
             self._status = Console(stderr=True).status("starting")
             self._status.start()
         return self
@@ -79,21 +79,44 @@ def draft_summary(draft_id: int, blocks: int, chars: dict[str, int], warnings: i
             + (f" ({by})" if by else "") + f", {warnings} warning{'' if warnings == 1 else 's'}")
 
 
+class Counting:
+    """A bar of items done on a terminal (``enqueue``'s URLs); nothing otherwise."""
+
+    def __init__(self, total: int, label: str) -> None:
+        self.total = total
+        self.label = label
+        self.bar: Progress | None = None
+
+    def __enter__(self) -> Callable[[int], None]:
+        if not _is_terminal():
+            return lambda n: None
+        bar = self.bar = Progress(console=Console(stderr=True), transient=True)
+        bar.start()
+        task = bar.add_task(self.label, total=self.total)
+        return lambda n: bar.advance(task, n)
+
+    def __exit__(self, *exc) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
+def wait_for(database_url: str, job_ids: list[int]) -> None:
+    """Follow ``job_ids`` on stderr until they end; exit 1 naming the failed ones."""
+    failed = watch(database_url, job_ids)
+    if failed:
+        raise fail(f"{len(failed)} of {len(set(job_ids))} jobs failed")
+
+
 def watch(database_url: str, ids: Sequence[int], interval: float = 0.5) -> list[JobView]:
     """Follow jobs ``ids`` until each is done or failed; return the failed ones.
 
     A terminal gets a bar of settled jobs with done/failed/running counts; otherwise one
     line per job as it settles.
     """
-    from pipeline.jobs.following import Tally, follow
-
     if not ids:
         return []
     bar = task = None
     if _is_terminal():
-        from rich.console import Console
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
         bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                        console=Console(stderr=True), transient=True)
         bar.start()
@@ -125,8 +148,6 @@ def watch(database_url: str, ids: Sequence[int], interval: float = 0.5) -> list[
 
 def job_line(view: JobView) -> str:
     """``job 3 done: draft 7  URL`` or ``job 4 failed at fetch: REASON  URL``."""
-    from pipeline.reasons import TERMINAL_LIMIT, reason_line
-
     if view.state == JobState.done:
         return f"job {view.id} done: draft {view.draft_id}  {view.url}"
     if view.state == JobState.failed:

@@ -1,17 +1,21 @@
-"""``sites add|list|test|remove`` and ``publish``: where approved drafts go, and sending them."""
+"""``sites add|list|remove``: where approved drafts are published (cli/publish.py talks
+to the sites)."""
 
 from __future__ import annotations
 
-import json
 import sys
+from collections.abc import Iterator
 from typing import List, Optional
 
 import typer
 
 from cli.common import fail, load_settings, ready_database, work
+from cli.output import check_format, show
+from pipeline.db.session import session_scope
+from pipeline.publish.sites import add_site, list_sites, remove_site, site_document
 from pipeline.vocabulary import PostStatus, SiteKind
 
-app = typer.Typer(no_args_is_help=True)
+app = typer.Typer()
 
 
 def _read_secret(what: str) -> str:
@@ -40,9 +44,6 @@ def add(
                                        help="Tag each post with the source's site name."),
 ) -> None:
     """Add a WordPress site or a webhook."""
-    from pipeline.db.session import session_scope
-    from pipeline.publish.sites import add_site
-
     if bool(wordpress) == bool(webhook):
         raise typer.BadParameter("give either --wordpress URL or --webhook URL")
     if wordpress and not app_password_stdin:
@@ -64,94 +65,26 @@ def add(
 @app.command("list")
 def list_command(format: str = typer.Option("text", "--format", help="text or json.")) -> None:
     """The sites, without their secrets."""
-    from pipeline.db.session import session_scope
-    from pipeline.publish.sites import list_sites, site_document
-
-    if format not in ("text", "json"):
-        raise typer.BadParameter("choose text or json", param_hint="--format")
+    check_format(format)
     database_url = ready_database(load_settings())
     with work(), session_scope(database_url) as session:
         documents = [site_document(site) for site in list_sites(session)]
-    if format == "json":
-        typer.echo(json.dumps(documents, ensure_ascii=False))
-        return
+    show(format, documents, _site_lines(documents))
+
+
+def _site_lines(documents: list[dict]) -> Iterator[str]:
     for d in documents:
         extra = [d["status"]] if d["kind"] == SiteKind.wordpress else []
         extra += [f"categories: {', '.join(d['categories'])}"] if d["categories"] else []
         extra += ["auto"] if d["auto"] else []
-        typer.echo(f"{d['name']:<16} {d['kind']:<9} {d['url']}  {d['user']}  {'  '.join(extra)}"
-                   .rstrip())
-
-
-@app.command("test")
-def test_command(name: str = typer.Argument(...)) -> None:
-    """Check the site's address, credentials and rights; say what is wrong."""
-    from pipeline.db.session import session_scope
-    from pipeline.publish.probe import test_site
-    from pipeline.publish.sites import get_site
-
-    settings = load_settings()
-    database_url = ready_database(settings)
-    with work(), session_scope(database_url) as session:
-        findings = test_site(get_site(session, name), settings)
-    for line in findings:
-        typer.echo(line)
-    typer.echo(f"site {name}: ok")
+        yield (f"{d['name']:<16} {d['kind']:<9} {d['url']}  {d['user']}  {'  '.join(extra)}"
+               .rstrip())
 
 
 @app.command("remove")
 def remove_command(name: str = typer.Argument(...)) -> None:
     """Forget a site (posts already published stay on it)."""
-    from pipeline.db.session import session_scope
-    from pipeline.publish.sites import remove_site
-
     database_url = ready_database(load_settings())
     with work(), session_scope(database_url) as session:
         remove_site(session, name)
     typer.echo(f"site {name} removed")
-
-
-def publish(
-    draft_id: int = typer.Argument(..., metavar="DRAFT_ID"),
-    site: Optional[str] = typer.Option(None, "--site", help="One site (default: every site)."),
-) -> None:
-    """Publish the approved revision; prints the published post's URL as the last line."""
-    from pipeline.db.session import session_scope
-    from pipeline.errors import PipelineError
-    from pipeline.jobs.services import Services
-    from pipeline.db.models import Draft
-    from pipeline.publish.enqueue import request_publish
-    from pipeline.publish.run import publish_now
-    from pipeline.publish.sites import get_site, list_sites
-
-    settings = load_settings()
-    database_url = ready_database(settings)
-    with work(), session_scope(database_url) as session:
-        draft = session.get(Draft, draft_id)
-        if draft is None:
-            raise fail(f"no draft with id {draft_id}")
-        sites = [get_site(session, site)] if site else list_sites(session)
-        if not sites:
-            raise fail("no site to publish to: add one with `transdraft sites add`")
-        requests = request_publish(session, draft, sites, actor="cli",
-                                   max_attempts=settings.max_attempts)
-        jobs = [(request.site, request.job.id) for request in requests]
-    services = Services(settings)
-    failures = []
-    for name, job_id in jobs:
-        try:
-            url = publish_now(database_url, job_id, services)
-        except PipelineError as error:
-            failures.append(f"{name}: {error.reason}" if len(jobs) > 1 else error.reason)
-            continue
-        if len(jobs) > 1:
-            print(f"{name}: published", file=sys.stderr)
-        typer.echo(url)
-    if failures:
-        raise fail("; ".join(failures))
-
-
-def register(root: typer.Typer) -> None:
-    """Add ``sites`` and ``publish`` to the root app."""
-    root.add_typer(app, name="sites", help="Where approved drafts are published.")
-    root.command("publish")(publish)

@@ -10,6 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from cli.lazy import Group
+from cli.main import COMMANDS
+
 REPO = Path(__file__).resolve().parents[2]
 
 
@@ -78,8 +81,25 @@ def _loaded(modules: set[str], names: tuple[str, ...]) -> list[str]:
     return sorted(m for m in modules if any(m == n or m.startswith(n + ".") for n in names))
 
 
+# The modules of the commands themselves: a listing is drawn from cli/main.py's table alone.
+COMMAND_MODULES = tuple(sorted({entry.module for group in COMMANDS.values()
+                                for entry in (group.commands.values()
+                                              if isinstance(group, Group) else [group])}))
+
+
 def test_help_imports_no_database_queue_web_or_http_stack(tmp_path):
-    assert _loaded(_modules_after(["--help"], tmp_path), HEAVY) == []
+    modules = _modules_after(["--help"], tmp_path)
+    assert _loaded(modules, HEAVY) == []
+    assert _loaded(modules, COMMAND_MODULES) == []
+
+
+@pytest.mark.parametrize("group", [name for name, entry in COMMANDS.items()
+                                   if isinstance(entry, Group)])
+def test_group_help_imports_no_command_module_nor_heavy_stack(tmp_path, group):
+    modules = _modules_after([group, "--help"], tmp_path)
+    assert "cli.lazy" in modules  # the probe did run the command
+    assert _loaded(modules, HEAVY) == []
+    assert _loaded(modules, COMMAND_MODULES) == []
 
 
 @pytest.mark.parametrize("args", [["status"], ["drafts", "list"]])
