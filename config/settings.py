@@ -7,6 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any
 
+from platformdirs import user_data_path
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
@@ -24,8 +25,6 @@ SITE_PREFIX = "TRANSDRAFT_SITE_"
 def default_database_url() -> str:
     """A SQLite file in the user's data directory (``~/.local/share/transdraft`` on Linux), so
     every command finds the same database whatever folder it is run from."""
-    from platformdirs import user_data_path
-
     return f"sqlite:///{user_data_path('transdraft', appauthor=False) / 'transdraft.db'}"
 
 

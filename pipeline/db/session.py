@@ -8,6 +8,8 @@ from functools import lru_cache
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
@@ -72,32 +74,18 @@ def session_scope(url: str) -> Iterator[Session]:
         session.close()
 
 
-def alembic_config(url: str):
-    """An Alembic config pointing at the shipped migrations and ``url``."""
-    from alembic.config import Config
-
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS_DIR))
-    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
-    return config
-
-
 def upgrade(url: str, revision: str = "head") -> None:
     """Bring the schema at ``url`` up to ``revision``."""
-    from alembic import command
+    from pipeline.db import migrate  # lazy: Alembic loads only when the schema is read or changed
 
-    command.upgrade(alembic_config(url), revision)
+    migrate.upgrade(url, revision)
 
 
 def is_current(url: str) -> bool:
-    """Whether the database at ``url`` is at the newest migration."""
-    from alembic.runtime.migration import MigrationContext
-    from alembic.script import ScriptDirectory
+    """Whether the database at ``url`` is at the newest migration (asks Alembic)."""
+    from pipeline.db import migrate  # lazy: Alembic loads only when the schema is read or changed
 
-    script = ScriptDirectory.from_config(alembic_config(url))
-    with get_engine(url).connect() as connection:
-        current = set(MigrationContext.configure(connection).get_current_heads())
-    return current == set(script.get_heads())
+    return migrate.is_current(url)
 
 
 def insert_or_ignore(session: Session, model: type, values: dict, conflict_columns: list[str]) -> bool:
@@ -115,10 +103,7 @@ def insert_many_or_ignore(
     """:func:`insert_or_ignore` for many rows in one statement; how many were added."""
     if not rows:
         return 0
-    if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
     # RETURNING rather than rowcount: psycopg reports rowcount -1 for this statement. On the
     # table, not the mapped class: the ORM's bulk-insert bookkeeping is not needed here.
     # Column defaults still apply, the mapped class's Python-side ones included.
@@ -172,8 +157,6 @@ WRITE_CONFLICT_STATES = frozenset({"40001", "40P01", "23505"})
 
 def is_write_conflict(error: BaseException) -> bool:
     """Whether a database error means another transaction changed the same rows first."""
-    from sqlalchemy.exc import DBAPIError, IntegrityError
-
     if not isinstance(error, DBAPIError):
         return False
     state = getattr(error.orig, "sqlstate", None) or getattr(error.orig, "pgcode", None)

@@ -109,16 +109,13 @@ class _ArticleMarkdown(MarkdownConverter):
             return text
         return super().convert_a(el, text, parent_tags)
 
-    def convert_img(self, el, text, parent_tags):  # noqa: ANN001
-        if not _markdown_url(el.get("src"), MARKDOWN_SCHEMES[:2]):
-            return _no_link_syntax(_no_raw_html(el.get("alt") or ""))
-        return super().convert_img(el, text, parent_tags)
-
     def convert_figure(self, el, text, parent_tags):  # noqa: ANN001 - markdownify's signature
         text = text.strip()
         return f"\n\n{text}\n\n" if text else ""
 
     def convert_img(self, el, text, parent_tags):  # noqa: ANN001
+        if not _markdown_url(el.get("src"), MARKDOWN_SCHEMES[:2]):
+            return _no_link_syntax(_no_raw_html(el.get("alt") or ""))
         # markdownify copies alt and title verbatim: a hostile alt must stay text too.
         for name in ("alt", "title"):
             if el.attrs.get(name):

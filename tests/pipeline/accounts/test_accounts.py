@@ -25,7 +25,7 @@ def test_migration_0003_goes_up_and_down(db_url):
     assert {"users", "api_tokens", "login_sessions", "login_attempts"} <= tables
     from alembic import command
 
-    from pipeline.db.session import alembic_config
+    from pipeline.db.migrate import alembic_config
 
     command.downgrade(alembic_config(db_url), "0002")
     get_engine(db_url).dispose()

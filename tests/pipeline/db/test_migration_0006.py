@@ -6,7 +6,8 @@ from alembic import command
 from alembic.script import ScriptDirectory
 from sqlalchemy import inspect
 
-from pipeline.db.session import alembic_config, get_engine, upgrade
+from pipeline.db.migrate import alembic_config
+from pipeline.db.session import get_engine, upgrade
 
 TABLES = {"translation_memory", "provider_usage", "provider_cooldowns"}
 

@@ -9,7 +9,8 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import inspect
 
-from pipeline.db.session import alembic_config, get_engine, is_current, upgrade
+from pipeline.db.migrate import alembic_config
+from pipeline.db.session import get_engine, is_current, upgrade
 from pipeline.db.models import Base
 
 

@@ -8,7 +8,7 @@ from sqlalchemy import text
 def test_heads_read_from_the_files_are_alembics_heads():
     from alembic.script import ScriptDirectory
 
-    from pipeline.db.session import alembic_config
+    from pipeline.db.migrate import alembic_config
     from pipeline.db.schema_version import migration_heads
 
     script = ScriptDirectory.from_config(alembic_config("sqlite://"))

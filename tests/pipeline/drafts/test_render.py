@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+
 from pipeline.document import Block
-from pipeline.drafts.render import render_blocks, render_markdown
+from pipeline.drafts.render import _ArticleMarkdown, render_blocks, render_markdown
 
 
 def test_heading_keeps_level_and_inline_markup():
@@ -92,3 +94,22 @@ def test_markdown_of_a_composed_article_does_not_repeat_the_title():
     md = render_markdown("Titel", html)
     assert md.count("# Titel") == 1
     assert md.index("Disclaimer") < md.index("# Titel") < md.index("Tekst")
+
+
+@pytest.mark.parametrize("src", ["javascript:alert(1)", "data:image/png;base64,AAAA", "mailto:a@b.example"])
+def test_markdown_keeps_only_http_images(src):
+    markdown = render_markdown("T", f'<p><img src="{src}" alt="A chart"></p>')
+    assert src.split(":")[0] + ":" not in markdown
+    assert "![" not in markdown
+
+
+def test_markdown_keeps_an_https_image_with_a_hostile_alt_as_text():
+    markdown = render_markdown("T", '<p><img src="https://img.example/a.png" alt="<b>x</b>"></p>')
+    assert "](https://img.example/a.png" in markdown
+    assert "<b>" not in markdown
+
+
+def test_the_markdown_converter_itself_refuses_non_http_images():
+    # A second line of defence behind sanitizing: the converter turns such an image into its alt.
+    markdown = _ArticleMarkdown().convert('<p><img src="javascript:alert(1)" alt="A chart"></p>')
+    assert "A chart" in markdown and "javascript:" not in markdown and "![" not in markdown

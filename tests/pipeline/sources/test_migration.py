@@ -21,7 +21,7 @@ def test_sources_migration_round_trip(db_url):
 
     from alembic import command
 
-    from pipeline.db.session import alembic_config
+    from pipeline.db.migrate import alembic_config
 
     config = alembic_config(db_url)
     command.downgrade(config, ScriptDirectory.from_config(config).get_revision("0005").down_revision)
