@@ -15,7 +15,7 @@ from pipeline.errors import PipelineError
 from pipeline.jobs.services import Services
 from pipeline.publish.enqueue import request_publish
 from pipeline.publish.probe import test_site
-from pipeline.publish.run import publish_now
+from pipeline.jobs.publish_now import publish_now
 from pipeline.publish.sites import get_site, list_sites
 
 app = typer.Typer()

@@ -20,7 +20,7 @@ from pipeline.db.models import AuditEvent, Draft, Job
 from pipeline.publish.enqueue import approve_and_publish, request_publish
 from pipeline.publish.errors import InvalidSite
 from pipeline.publish.records import publication_documents
-from pipeline.publish.run import publish_now
+from pipeline.jobs.publish_now import publish_now
 from pipeline.publish.sites import add_site, get_site, list_sites, site_document
 from pipeline.jobs.sweeper import due_jobs
 from pipeline.db.models import utcnow

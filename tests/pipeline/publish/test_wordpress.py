@@ -19,7 +19,7 @@ from pipeline.jobs.services import Services
 from pipeline.db.models import AuditEvent, Draft, Job, Publication
 from pipeline.publish.enqueue import request_publish
 from pipeline.publish.errors import NotPublishable
-from pipeline.publish.run import publish_now
+from pipeline.jobs.publish_now import publish_now
 from pipeline.publish.sites import add_site, get_site
 from tests.stubs.images import png
 from tests.stubs.server import Response, StubServer
