@@ -251,82 +251,14 @@ def test_list_items_table_rows_and_figure_parts_line_up(long_draft, browser, wid
     context, page = _open(browser, base, draft_id, width=width, height=900)
     listing = page.locator(f"#block-{FIRST + 3}")
     listing.scroll_into_view_if_needed()
-    # One layout snapshot: rows near the screen are laid out lazily (content-visibility).
-    parts = listing.evaluate("""row => [...row.querySelectorAll('.cell.part')].map(c => {
-        const r = c.getBoundingClientRect();
-        return {side: c.classList.contains('source') ? 's' : 't', text: c.innerText,
-                x: r.x, y: r.y, bottom: r.bottom}; })""")
-    sources = [p for p in parts if p["side"] == "s"]
-    translations = [p for p in parts if p["side"] == "t"]
-    assert len(sources) == len(translations) == 6
-    for i, (s, t) in enumerate(zip(sources, translations)):
-        assert f"Point {i}" in s["text"] and f"Punto {i}" in t["text"]
-        if width >= 800:  # side by side: the pair starts on one line, whatever the lengths
-            assert abs(s["y"] - t["y"]) < 1 and t["x"] > s["x"]
-        else:  # stacked: each item's translation right under its source
-            assert abs(s["bottom"] - t["y"]) < 1
-            if i + 1 < len(sources):
-                assert abs(t["bottom"] - sources[i + 1]["y"]) < 1
-    figure = page.locator(f"#block-{FIRST + 4}")
-    labels = figure.locator(".field > label").all_text_contents()[:3]
-    assert labels == ["Caption", "Alt text", "Credit"]
-    assert page.locator(f"#block-{FIRST + 3} .field > label").all_text_contents()[:2] == \
-        ["Item 1", "Item 2"]
-    # ? shows the keys.
-    page.keyboard.press("?")
-    assert page.locator("#keys-help").evaluate("d => d.open")
-    assert "next / previous warning" in page.inner_text("#keys-help")
-    page.keyboard.press("Escape")
-    context.close()
-
-
-def test_approve_from_anywhere_with_the_revision_on_screen(long_draft, browser):  # noqa: F811
-    base, url, draft_id = long_draft
-    context, page = _open(browser, base, draft_id)
-    page.evaluate("() => window.scrollTo(0, document.body.scrollHeight)")
-    page.wait_for_timeout(100)
-    bar = page.locator("#decision-bar").bounding_box()
-    assert 0 <= bar["y"] and bar["y"] + bar["height"] <= 900  # in view at the bottom
-    assert page.locator("#decision-bar .revision-shown").inner_text() == "revision 1"
-    assert page.locator("form.approve-form input[name=revision]").input_value() == "1"
-    page.click("#next-warning")  # at the end of the page: round to the first warning
-    assert _active(page) == f"block-{FIRST}"
-    page.evaluate("() => window.scrollTo(0, document.body.scrollHeight)")
-    page.fill("form.approve-form input[name=comment]", "checked")
-    page.click("form.approve-form button:has-text('Approve')")
-    page.wait_for_selector(".notice.ok:has-text('Approved')")
-    with session_scope(url) as session:
-        assert session.get(Draft, draft_id).status == "approved"
-        event = session.query(AuditEvent).filter_by(draft_id=draft_id, action="approved").one()
-        assert event.detail["revision"] == 1
-    context.close()
-
-
-def test_source_links_are_out_of_the_tab_order(long_draft, browser):  # noqa: F811
-    base, url, draft_id = long_draft
-    context, page = _open(browser, base, draft_id)
-    assert page.locator(".cell.source a").count() >= 30
-    assert page.evaluate("() => [...document.querySelectorAll('.cell.source a')]"
-                         ".filter(a => a.tabIndex !== -1).length") == 0
-    page.focus("#decision-bar #show-keys")
-    for _ in range(25):
-        page.keyboard.press("Tab")
-        assert page.evaluate("() => !document.activeElement.closest('.cell.source')")
-    context.close()
-
-
-@pytest.mark.parametrize("width", [1280, 390])
-def test_list_items_table_rows_and_figure_parts_line_up(long_draft, browser, width):  # noqa: F811
-    base, url, draft_id = long_draft
-    context, page = _open(browser, base, draft_id, width=width, height=900)
-    listing = page.locator(f"#block-{FIRST + 3}")
-    listing.scroll_into_view_if_needed()
     # Rows far off screen are laid out only when they come near it (content-visibility), so
-    # the boxes are read together, in one frame, once two frames have passed.
+    # the boxes are read together, in one frame, once two frames have passed. The text is
+    # textContent: headless chromium may not have painted the row yet, and the innerText of
+    # a row it still skips is empty.
     boxes = listing.evaluate(
         """row => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(() => {
             const box = c => { const r = c.getBoundingClientRect();
-                               return {x: r.x, y: r.y, height: r.height, text: c.innerText}; };
+                               return {x: r.x, y: r.y, height: r.height, text: c.textContent}; };
             done({sources: [...row.querySelectorAll('.cell.source.part')].map(box),
                   translations: [...row.querySelectorAll('.cell.translation.part')].map(box)});
         })))""")
