@@ -1,5 +1,5 @@
-"""What the reviewer's draft page shows, built from a draft: rows of aligned parts, editors'
-fields, warnings, edited blocks, the team's blocks in place and a readable history.
+"""What the reviewer's draft page shows, built from a draft: rows of aligned parts, warnings,
+edited blocks, the team's blocks in place, a readable history, and a block's editor form.
 
 Every piece of stored HTML goes through the pipeline's sanitizer before it is marked safe.
 Lists, tables and figures are split into parts (an item, a row, a caption) so the source and
@@ -17,7 +17,7 @@ from typing import Any
 
 from markupsafe import Markup
 from sqlalchemy import select
-from sqlalchemy.orm import Session, defer
+from sqlalchemy.orm import Session, defer, load_only
 
 from pipeline import review
 from pipeline.block_history import field_label, history
@@ -53,13 +53,36 @@ class Field:
 
 
 @dataclass
+class BlockEditor:
+    """One block's editor form: its fields with the text to show and the revision it edits.
+
+    ``conflict`` is an edit conflict shown beside the fields; ``reason`` the typed "why".
+    """
+
+    index: int
+    revision: int
+    fields: list[Field]
+    conflict: dict | None = None
+    reason: str = ""
+
+
+class NoEditor(LookupError):
+    """The draft has no such block, no such revision, or nothing in the block to edit."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass
 class Row:
-    """One block of the page: its aligned parts, its editor's fields and its warnings."""
+    """One block of the page: its aligned parts, its warnings, and whether it has an editor
+    (whose form is fetched when it is opened)."""
 
     index: int
     kind: str
     parts: list[Part]
-    fields: list[Field]
+    editable: bool
     checks: list[dict]
     edited: bool
     source_lang: str = ""
@@ -201,9 +224,61 @@ def rows(draft: Draft, edited: set[int]) -> tuple[list[Row], list[dict]]:
         out.append(Row(index, translated.kind if translated else "",
                        list(cached_parts(source_blocks[index] if source else None,
                                          translated_blocks[index] if translated else None)),
-                       block_fields(translated) if translated else [],
+                       bool(translated and review.editable_keys(translated)),
                        checks.get(index, []), index in edited, source_lang, draft.target_lang))
     return out, checks.get(-1, [])
+
+
+def _blocks_at(session: Session, draft: Draft, revision: int | None) -> list[dict]:
+    if revision is None or revision == draft.revision:
+        return draft.blocks or []
+    found = session.scalars(select(Revision).options(load_only(Revision.blocks)).where(
+        Revision.draft_id == draft.id, Revision.number == revision)).one_or_none()
+    if found is None:
+        raise NoEditor(f"draft {draft.id} has no revision {revision}")
+    return found.blocks or []
+
+
+def _editor(draft: Draft, blocks: list[dict], index: int, revision: int) -> BlockEditor:
+    block = _from_dict(blocks[index]) if 0 <= index < len(blocks) else None
+    fields = block_fields(block) if block else []
+    if not fields:
+        raise NoEditor(f"draft {draft.id} has no block {index + 1} to edit")
+    return BlockEditor(index, revision, fields)
+
+
+def block_editor(session: Session, draft: Draft, index: int,
+                 revision: int | None = None) -> BlockEditor:
+    """The editor of block ``index`` as it was in ``revision`` (the one the reviewer's page
+    shows; the current one when None): saving it is then checked against that revision, so
+    a block someone changed since is a conflict, not a silent overwrite."""
+    return _editor(draft, _blocks_at(session, draft, revision), index,
+                   revision or draft.revision)
+
+
+def original_parts(draft: Draft, index: int) -> list[Markup]:
+    """The source block ``index`` in its parts (items, rows, caption...), for reading beside
+    an editor that has a page of its own."""
+    source_blocks = (draft.article.structure or {}).get("blocks", [])
+    if not 0 <= index < len(source_blocks):
+        return []
+    return [part.source for part in cached_parts(source_blocks[index], None)]
+
+
+def reopened_editor(draft: Draft, index: int, typed: dict[str, str], reason: str = "",
+                    conflict: dict | None = None) -> BlockEditor | None:
+    """The editor of a block whose save failed, open again with the reviewer's text (the
+    cleaned text of a conflict, else what was typed) at the draft's current revision; None
+    when the draft has no such block to edit."""
+    try:
+        editor = _editor(draft, draft.blocks or [], index, draft.revision)
+    except NoEditor:
+        return None
+    kept = conflict["yours"] if conflict else typed
+    for each in editor.fields:
+        each.value = kept.get(each.key, each.value)
+    editor.conflict, editor.reason = conflict, reason
+    return editor
 
 
 def recent_revisions(session: Session, draft: Draft, limit: int | None = HISTORY_LIMIT
@@ -237,6 +312,7 @@ def page_context(session: Session, draft: Draft, templates: BlockTemplates,
                        draft.block_uses or None)
     return {
         "rows": body, "general_checks": general, "edited": sorted(edited), "saved": None,
+        "editor": None,
         "preview": preview(draft),
         "warning_count": len(draft.checks or []),
         "team": {position: [{"block": block, "html": Markup(clean_html(block.html))}

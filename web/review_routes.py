@@ -1,4 +1,5 @@
-"""Reviewer page routes beyond editing and deciding: dismissing a warning, a block's history.
+"""Reviewer page routes beyond editing and deciding: a block's editor form, dismissing a
+warning, a block's history.
 
 Included from :mod:`web.app` next to the UI router; the forms carry the session's CSRF token
 like every other form.
@@ -8,13 +9,14 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from pipeline import review_checks
 from pipeline.block_history import history
 from web.api import get_draft
 from web.auth import DbSession, Reviewer
+from web import draft_view
 from web.draft_view import recent_revisions
 
 router = APIRouter(include_in_schema=False)
@@ -60,3 +62,24 @@ def block_history(request: Request, draft_id: int, index: int, session: DbSessio
         request, "_block_history.html" if fragment else "block_history.html",
         {"identity": identity, "draft": draft, "index": index, "entries": entries,
          "csrf_token": identity.csrf_token})
+
+
+@router.get("/drafts/{draft_id}/blocks/{index}/editor", response_class=HTMLResponse)
+def block_editor(request: Request, draft_id: int, index: int, session: DbSession,
+                 identity: Reviewer, fragment: bool = False,
+                 revision: int | None = Query(None, ge=1)) -> Response:
+    """One block's editor form, of the revision the reviewer's page shows: just the form
+    (review.js fetches it when the editor is opened: a long draft's page stays light), or
+    a page of its own with the original beside it (the way in without JavaScript)."""
+    draft = get_draft(session, draft_id)
+    try:
+        editor = draft_view.block_editor(session, draft, index, revision)
+    except draft_view.NoEditor as missing:
+        raise HTTPException(404, missing.reason) from None
+    context = {"identity": identity, "draft": draft, "editor": editor,
+               "csrf_token": identity.csrf_token}
+    if fragment:
+        return request.app.state.templates.TemplateResponse(request, "_block_editor.html",
+                                                            context)
+    context["original"] = draft_view.original_parts(draft, index)
+    return request.app.state.templates.TemplateResponse(request, "block_editor.html", context)

@@ -121,13 +121,20 @@ def _back(draft_id: int, anchor: str = "", message: str = "") -> RedirectRespons
 
 
 def _draft_error(request: Request, session: Session, draft, identity: Identity,
-                 error: PipelineError, status: int) -> Response:
+                 error: PipelineError, status: int, block: int | None = None,
+                 typed: dict[str, str] | None = None, reason: str = "") -> Response:
     session.rollback()
     draft = get_draft(session, draft.id)
     context = _draft_context(session, draft, None, request.app.state.block_templates)
     # An edit conflict shows the reviewer's text, kept, beside the other version.
     conflict = error.to_dict() if isinstance(error, review.EditConflict) else None
     context.update(identity=identity, error=error.reason, conflict=conflict)
+    if block is not None:
+        # A block that failed to save: its editor open at the block, with the typed text.
+        context["editor"] = draft_view.reopened_editor(
+            draft, block, typed or {}, reason,
+            conflict if conflict and conflict["block"] == block else None)
+        context["saved"] = block if context["editor"] else None
     return render(request, "draft.html", context, status=status)
 
 
@@ -156,7 +163,8 @@ async def edit_block(request: Request, draft_id: int, index: int, session: DbSes
                                 reason=str(form.get("reason", "")))
     except review.ReviewError as error:
         status = 409 if isinstance(error, review.ReviewConflict) else 422
-        return _draft_error(request, session, draft, identity, error, status)
+        return _draft_error(request, session, draft, identity, error, status, index, changes,
+                            str(form.get("reason", "")))
     session.commit()
     return back_to_block(draft_id, index, f"Block {index + 1} saved as revision "
                                           f"{draft.revision}.")

@@ -88,6 +88,12 @@ def _active(page) -> str:
                          " const row = a.closest('.row'); return row ? row.id : a.id; }")
 
 
+def _edit(page) -> None:
+    """Press e and wait for the focus in the editor: its form is fetched when it opens."""
+    page.keyboard.press("e")
+    page.wait_for_function("() => document.activeElement.closest('form.editor-form')")
+
+
 def _checks(url: str, draft_id: int, block: int) -> set[str]:
     with session_scope(url) as session:
         return {c["kind"] for c in session.get(Draft, draft_id).checks if c["block"] == block}
@@ -107,7 +113,7 @@ def test_warnings_walked_and_fixed_with_the_keyboard_without_html(long_draft, br
     assert "Warning 1 of 3" in page.inner_text("#nav-status")
 
     # e opens the editor on formatted text; the reviewer retypes the sentence and saves.
-    page.keyboard.press("e")
+    _edit(page)
     editor = page.locator(f"#block-{FIRST} .rich")
     assert page.evaluate("() => document.activeElement.classList.contains('rich')")
     assert editor.inner_text().startswith("El #muro")
@@ -127,7 +133,7 @@ def test_warnings_walked_and_fixed_with_the_keyboard_without_html(long_draft, br
     # the link (typing over it) is flagged as soon as it is saved.
     page.keyboard.press("j")
     assert _active(page) == f"block-{FIRST + 1}"
-    page.keyboard.press("e")
+    _edit(page)
     page.keyboard.press("Control+a")
     page.keyboard.type("Tardó 12 meses y costó 4 millones.")
     page.keyboard.press("Control+Enter")
@@ -144,7 +150,7 @@ def test_emphasis_and_links_without_typing_html_and_esc_cancels(long_draft, brow
     context, page = _open(browser, base, draft_id)
     row = page.locator(f"#block-{FIRST + 1}")
     row.focus()
-    page.keyboard.press("e")
+    _edit(page)
     editor = row.locator(".rich")
     # The link is shown with its target visible.
     after = page.evaluate("() => getComputedStyle(document.querySelector("
@@ -187,21 +193,24 @@ def test_emphasis_and_links_without_typing_html_and_esc_cancels(long_draft, brow
 
     # Esc cancels: the text is as saved, the editor closed, focus back on the block.
     page.wait_for_selector("body[data-review-ready]")
-    page.keyboard.press("e")
+    _edit(page)
     page.keyboard.type("garbage ")
     page.keyboard.press("Escape")
     assert not page.locator(f"#edit-{FIRST + 1}").evaluate("d => d.open")
     assert _active(page) == f"block-{FIRST + 1}"
-    page.keyboard.press("e")
+    _edit(page)
     assert "garbage" not in page.locator(f"#block-{FIRST + 1} .rich").inner_text()
     page.keyboard.press("Escape")
 
     # Plain fields (alt text, credit) and list items are their own fields.
-    figure = page.locator(f"#block-{FIRST + 4}")
-    labels = figure.locator(".field > label").all_text_contents()[:3]
-    assert labels == ["Caption", "Alt text", "Credit"]
-    assert page.locator(f"#block-{FIRST + 3} .field > label").all_text_contents()[:2] == \
-        ["Item 1", "Item 2"]
+    for block, expected in ((FIRST + 4, ["Caption", "Alt text", "Credit"]),
+                            (FIRST + 3, ["Item 1", "Item 2"])):
+        page.locator(f"#block-{block}").focus()
+        _edit(page)
+        labels = page.locator(f"#block-{block} .field > label").all_text_contents()
+        assert labels[:len(expected)] == expected
+        page.keyboard.press("Escape")
+        assert _active(page) == f"block-{block}"
     # ? shows the keys.
     page.keyboard.press("?")
     assert page.locator("#keys-help").evaluate("d => d.open")
@@ -301,7 +310,7 @@ def test_team_blocks_in_place_history_in_words_and_dismissal(long_draft, browser
 
     # An edit that drops a link, then the block's history in words.
     page.locator(f"#block-{FIRST + 1}").focus()
-    page.keyboard.press("e")
+    _edit(page)
     page.keyboard.press("Control+a")
     page.keyboard.type("Tardó 21 meses y costó 4 millones.")
     page.fill(f"#why-{FIRST + 1}", "the link pointed nowhere")
@@ -351,7 +360,7 @@ def test_no_serious_accessibility_violations(long_draft, browser):  # noqa: F811
     page.wait_for_selector("body[data-review-ready]")
     found["/drafts/ID"] = _axe(page)
     page.locator(f"#block-{FIRST + 4}").focus()  # the figure: rich and plain fields
-    page.keyboard.press("e")
+    _edit(page)
     page.locator(f"#block-{FIRST} details.dismiss summary").click()
     found["/drafts/ID"] += _axe(page)
     page.goto(f"{base}/jobs")
