@@ -26,7 +26,7 @@ def test_an_editor_opened_is_fetched_edits_and_saves(server, browser):  # noqa: 
     row.locator("summary:has-text('Edit block 3')").click()
     editor = row.locator(".rich")
     page.wait_for_function("() => document.activeElement.classList.contains('rich')")
-    assert fetched == [f"{base}/drafts/{draft_id}/blocks/2/editor?fragment=1&revision=1"]
+    assert fetched == [f"{base}/drafts/{draft_id}/blocks/2/editor?revision=1&fragment=1"]
     assert "stijgend water" in editor.inner_text()
     assert editor.locator("em").inner_text() == "stijgend water"  # formatted, not HTML
     page.keyboard.press("End")

@@ -274,20 +274,29 @@
     if (input) { input.focus(); }
   }
 
-  // A block's form is fetched from the server (data-src) when its editor is first opened,
-  // so a long draft's page carries no form it does not need; the title's form is inline.
+  // The part of a page behind a slot's link (the link's address with fragment=1): how a
+  // block's editor form and its history come in without being on the page from the start.
+  function fetchFragment(slot) {
+    var link = slot.querySelector("a[href]");
+    if (!link) { return Promise.reject("no link"); }
+    var url = new URL(link.href);
+    url.searchParams.set("fragment", "1");
+    return fetch(url, { credentials: "same-origin", headers: { Accept: "text/html" } })
+      .then(function (response) { return response.ok ? response.text() : Promise.reject(response.status); })
+      .then(function (html) { return new DOMParser().parseFromString(html, "text/html"); });
+  }
+
+  // A block's form is fetched when its editor is first opened, so a long draft's page
+  // carries no form it does not need; the title's form is on the page.
   var loading = new Map();  // details -> Promise of its form
   function loadEditor(details) {
     var form = details.querySelector("form.editor-form");
-    var src = details.getAttribute("data-src");
     var slot = details.querySelector(".editor-slot");
-    if (form || !src || !slot) { return Promise.resolve(form); }
+    if (form || !slot) { return Promise.resolve(form); }
     if (!loading.has(details)) {
-      loading.set(details, fetch(src, { credentials: "same-origin", headers: { Accept: "text/html" } })
-        .then(function (response) { return response.ok ? response.text() : Promise.reject(response.status); })
-        .then(function (html) {
-          var fetched = new DOMParser().parseFromString(html, "text/html")
-            .querySelector("form.editor-form");
+      loading.set(details, fetchFragment(slot)
+        .then(function (doc) {
+          var fetched = doc.querySelector("form.editor-form");
           if (!fetched) { return Promise.reject("no form"); }
           var made = document.importNode(fetched, true);
           slot.replaceChildren(made);
@@ -321,7 +330,7 @@
   var prefetchTimer = 0;
   function prefetchSoon(row) {
     window.clearTimeout(prefetchTimer);
-    var details = row && row.querySelector && row.querySelector("details.edit[data-src]");
+    var details = row && row.querySelector && row.querySelector("details.edit");
     if (!details) { return; }
     prefetchTimer = window.setTimeout(function () {
       if (current === row) { loadEditor(details).catch(function () { /* fetched on open */ }); }
@@ -433,14 +442,11 @@
   }
 
   function loadHistory(details) {
-    var src = details.getAttribute("data-src");
     var slot = details.querySelector(".history-slot");
-    if (!src || !slot || details.dataset.loaded) { return; }
+    if (!slot || details.dataset.loaded) { return; }
     details.dataset.loaded = "1";
-    fetch(src, { credentials: "same-origin", headers: { Accept: "text/html" } })
-      .then(function (response) { return response.ok ? response.text() : Promise.reject(response.status); })
-      .then(function (html) {
-        var doc = new DOMParser().parseFromString(html, "text/html");
+    fetchFragment(slot)
+      .then(function (doc) {
         slot.textContent = "";
         Array.prototype.forEach.call(doc.body.childNodes, function (node) {
           slot.appendChild(document.importNode(node, true));
