@@ -14,10 +14,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from pipeline import review_checks
 from pipeline.block_history import history
+from web import draft_view
 from web.api import get_draft
 from web.auth import DbSession, Reviewer
-from web import draft_view
-from web.draft_view import recent_revisions
 
 router = APIRouter(include_in_schema=False)
 
@@ -57,7 +56,7 @@ def block_history(request: Request, draft_id: int, index: int, session: DbSessio
                   identity: Reviewer, fragment: bool = False) -> Response:
     """One block's changes, newest first, as words; the whole page or just the list."""
     draft = get_draft(session, draft_id)
-    entries = history(recent_revisions(session, draft, limit=None), block=index)
+    entries = history(draft_view.recent_revisions(session, draft, limit=None), block=index)
     return request.app.state.templates.TemplateResponse(
         request, "_block_history.html" if fragment else "block_history.html",
         {"identity": identity, "draft": draft, "index": index, "entries": entries,
