@@ -1,5 +1,5 @@
-"""What the reviewer's draft page shows, built from a draft: rows of aligned parts, editors'
-fields, warnings, edited blocks, the team's blocks in place and a readable history.
+"""What the reviewer's draft page shows, built from a draft: rows of aligned parts, warnings,
+edited blocks, the team's blocks in place, a readable history, and a block's editor form.
 
 Every piece of stored HTML goes through the pipeline's sanitizer before it is marked safe.
 Lists, tables and figures are split into parts (an item, a row, a caption) so the source and
@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from html import escape
-from typing import Any
+from typing import Any, Sequence
 
 from markupsafe import Markup
 from sqlalchemy import select
-from sqlalchemy.orm import Session, defer
+from sqlalchemy.orm import Session, defer, load_only
 
 from pipeline.drafts import review
 from pipeline.drafts.history import field_label, history
@@ -28,7 +28,7 @@ from pipeline.drafts.render import render_blocks
 from pipeline.drafts.sanitize import clean_html, clean_inline
 from pipeline.drafts.team_blocks import team_blocks
 
-PARTS_CACHE = 8192  # block pairs whose sanitized parts are kept between requests
+PARTS_CACHE = 8192  # block pairs whose views (sanitized parts) are kept between requests
 HISTORY_LIMIT = 30  # revisions shown on the page; older ones are a click away in the raw diff
 _LINK_START = re.compile(r"<a(?=[\s>])")
 
@@ -53,18 +53,47 @@ class Field:
 
 
 @dataclass
-class Row:
-    """One block of the page: its aligned parts, its editor's fields and its warnings."""
+class BlockEditor:
+    """One block's editor form: its fields with the text to show and the revision it edits.
+
+    ``conflict`` is an edit conflict shown beside the fields; ``reason`` the typed "why".
+    """
 
     index: int
-    kind: str
-    parts: list[Part]
+    revision: int
     fields: list[Field]
-    checks: list[dict]
+    conflict: dict | None = None
+    reason: str = ""
+
+
+class NoEditor(LookupError):
+    """The draft has no such block, no such revision, or nothing in the block to edit."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class BlockView:
+    """What the page shows of one block pair: its aligned parts, the translated block's kind
+    and whether it has an editor (whose form is fetched when it is opened)."""
+
+    parts: tuple[Part, ...]
+    kind: str
+    editable: bool
+
+
+@dataclass
+class Row:
+    """One block of the page: what it shows, its warnings, whether a person edited it."""
+
+    index: int
+    view: BlockView
+    checks: Sequence[dict]
     edited: bool
     source_lang: str = ""
     target_lang: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def untabbable(html: str) -> Markup:
@@ -147,17 +176,20 @@ def block_parts(source: Block | None, translated: Block | None) -> list[Part]:
 
 
 @lru_cache(maxsize=PARTS_CACHE)
-def _cached_parts(source_json: str, translated_json: str) -> tuple[Part, ...]:
+def _cached_view(source_json: str, translated_json: str) -> BlockView:
     # Sanitizing is most of a long draft page's server time, and a reviewer reloads the same
-    # page after every save with one block changed: the parts depend only on the two blocks.
-    return tuple(block_parts(_from_dict(json.loads(source_json)),
-                             _from_dict(json.loads(translated_json))))
+    # page after every save with one block changed: the view depends only on the two blocks.
+    source = _from_dict(json.loads(source_json))
+    translated = _from_dict(json.loads(translated_json))
+    return BlockView(tuple(block_parts(source, translated)),
+                     translated.kind if translated else "",
+                     bool(translated and review.editable_keys(translated)))
 
 
-def cached_parts(source: dict | None, translated: dict | None) -> tuple[Part, ...]:
-    """:func:`block_parts` of two stored block dicts, remembered between requests."""
-    return _cached_parts(json.dumps(source, sort_keys=True),
-                         json.dumps(translated, sort_keys=True))
+def block_view(source: dict | None, translated: dict | None) -> BlockView:
+    """The :class:`BlockView` of two stored block dicts, remembered between requests."""
+    return _cached_view(json.dumps(source, sort_keys=True),
+                        json.dumps(translated, sort_keys=True))
 
 
 def block_fields(block: Block) -> list[Field]:
@@ -194,16 +226,66 @@ def rows(draft: Draft, edited: set[int]) -> tuple[list[Row], list[dict]]:
                               []).append(check)
     source_lang = draft.source_lang or draft.article.source_lang or ""
     out = []
+    # Once the views are cached, a row costs two dict lookups and a Row: no block is parsed
+    # and nothing else is built per row (a 300-block page makes 300 of them per request).
     for index in range(max(len(source_blocks), len(translated_blocks))):
-        source = _from_dict(source_blocks[index]) if index < len(source_blocks) else None
-        translated = _from_dict(translated_blocks[index]) if index < len(translated_blocks) \
-            else None
-        out.append(Row(index, translated.kind if translated else "",
-                       list(cached_parts(source_blocks[index] if source else None,
-                                         translated_blocks[index] if translated else None)),
-                       block_fields(translated) if translated else [],
-                       checks.get(index, []), index in edited, source_lang, draft.target_lang))
+        view = block_view(source_blocks[index] if index < len(source_blocks) else None,
+                          translated_blocks[index] if index < len(translated_blocks) else None)
+        out.append(Row(index, view, checks.get(index, ()), index in edited, source_lang,
+                       draft.target_lang))
     return out, checks.get(-1, [])
+
+
+def _blocks_at(session: Session, draft: Draft, revision: int | None) -> list[dict]:
+    if revision is None or revision == draft.revision:
+        return draft.blocks or []
+    found = session.scalars(select(Revision).options(load_only(Revision.blocks)).where(
+        Revision.draft_id == draft.id, Revision.number == revision)).one_or_none()
+    if found is None:
+        raise NoEditor(f"draft {draft.id} has no revision {revision}")
+    return found.blocks or []
+
+
+def _editor(draft: Draft, blocks: list[dict], index: int, revision: int) -> BlockEditor:
+    block = _from_dict(blocks[index]) if 0 <= index < len(blocks) else None
+    fields = block_fields(block) if block else []
+    if not fields:
+        raise NoEditor(f"draft {draft.id} has no block {index + 1} to edit")
+    return BlockEditor(index, revision, fields)
+
+
+def block_editor(session: Session, draft: Draft, index: int,
+                 revision: int | None = None) -> BlockEditor:
+    """The editor of block ``index`` as it was in ``revision`` (the one the reviewer's page
+    shows; the current one when None): saving it is then checked against that revision, so
+    a block someone changed since is a conflict, not a silent overwrite."""
+    return _editor(draft, _blocks_at(session, draft, revision), index,
+                   revision or draft.revision)
+
+
+def original_parts(draft: Draft, index: int) -> list[Markup]:
+    """The source block ``index`` in its parts (items, rows, caption...), for reading beside
+    an editor that has a page of its own."""
+    source_blocks = (draft.article.structure or {}).get("blocks", [])
+    if not 0 <= index < len(source_blocks):
+        return []
+    return [part.source for part in block_view(source_blocks[index], None).parts]
+
+
+def reopened_editor(draft: Draft, index: int, typed: dict[str, str], reason: str = "",
+                    conflict: dict | None = None) -> BlockEditor | None:
+    """The editor of a block whose save failed, open again with the reviewer's text (the
+    cleaned text of a conflict, else what was typed) at the draft's current revision; None
+    when the draft has no such block to edit."""
+    try:
+        editor = _editor(draft, draft.blocks or [], index, draft.revision)
+    except NoEditor:
+        return None
+    kept = conflict["yours"] if conflict else typed
+    for each in editor.fields:
+        each.value = kept.get(each.key, each.value)
+    editor.conflict, editor.reason = conflict, reason
+    return editor
 
 
 def recent_revisions(session: Session, draft: Draft, limit: int | None = HISTORY_LIMIT
@@ -237,6 +319,7 @@ def page_context(session: Session, draft: Draft, templates: BlockTemplates,
                        draft.block_uses or None)
     return {
         "rows": body, "general_checks": general, "edited": sorted(edited), "saved": None,
+        "editor": None,
         "preview": preview(draft),
         "warning_count": len(draft.checks or []),
         "team": {position: [{"block": block, "html": Markup(clean_html(block.html))}

@@ -44,6 +44,7 @@ ROLES = {
     ("GET", "/drafts/{draft_id}/export"): REVIEW,
     ("POST", "/drafts/{draft_id}/checks/dismiss"): REVIEW,
     ("GET", "/drafts/{draft_id}/blocks/{index}/history"): REVIEW,
+    ("GET", "/drafts/{draft_id}/blocks/{index}/editor"): REVIEW,
     ("GET", "/jobs"): OPERATE,
     ("POST", "/jobs"): OPERATE,
     ("POST", "/jobs/{job_id}/retry"): OPERATE,

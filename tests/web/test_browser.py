@@ -96,3 +96,26 @@ def test_hostile_draft_runs_no_script_in_the_browser(server, browser):
     page.wait_for_timeout(300)
     assert dialogs == []
     assert page.locator("iframe, object, embed, svg, math").count() == 0
+
+
+def test_the_top_bar_fits_a_narrow_screen_without_breaking_its_parts(server, browser):
+    base, _url, _draft_id = server
+    heights = {}
+    for name in ("reviewer1", "admin1"):
+        context = browser.new_context(viewport={"width": 390, "height": 800})
+        page = context.new_page()
+        sign_in(page, base, name)
+        page.wait_for_url(f"{base}/drafts")
+        # Every part of the bar (a link, the name, the button) stays on one line.
+        broken = page.evaluate("""() => [...document.querySelectorAll(
+            '.topbar .brand, .topbar nav a, .topbar .who, .topbar button')]
+            .filter(el => el.getClientRects().length > 1 || el.offsetHeight > 30)
+            .map(el => el.textContent.trim())""")
+        assert broken == [], (name, broken)
+        assert page.evaluate("""() => Math.max(...[...document.querySelectorAll('.topbar *')]
+            .map(el => el.getBoundingClientRect().right))""") <= 390
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.locator(".topbar").screenshot(path=str(ARTIFACTS / f"topbar-390-{name}.png"))
+        heights[name] = page.locator(".topbar").bounding_box()["height"]
+        context.close()
+    assert heights["reviewer1"] < 50  # one line for a reviewer's single link

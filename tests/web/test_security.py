@@ -177,6 +177,13 @@ def test_reviewer_page_of_a_hostile_draft_serves_nothing_live(hostile):
     assert page.status_code == 200
     assert live_vectors(page.text) == []
     assert "alert(" in page.text  # the text is shown, escaped or as harmless markup
+    # Every block's editor form, fetched alone or on a page of its own.
+    blocks = client.get(f"/api/drafts/{draft_id}", headers=bearer(users["reviewer"].token)
+                        ).json()["blocks"]
+    for index in range(len(blocks)):
+        for query in ("?fragment=1", ""):
+            editor = client.get(f"/drafts/{draft_id}/blocks/{index}/editor{query}", headers=rv)
+            assert editor.status_code == 200 and live_vectors(editor.text) == [], index
     listing = client.get("/drafts?q=script", headers=rv)
     assert live_vectors(listing.text) == []
     # An edit with the corpus is sanitized before storage.

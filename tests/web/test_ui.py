@@ -82,8 +82,12 @@ def test_draft_page_edit_decide_and_download(reviewer):
     assert '<span class="theirs-text">Punt een</span>' in stale.text
     assert 'src="/static/conflict.js"' in stale.text
     wrong = client.post(f"/drafts/{draft_id}/blocks/0", headers=HTML,
-                        data={"csrf_token": csrf, "field:caption": "x"})
+                        data={"csrf_token": csrf, "field:caption": "x",
+                              "field:html": "Mijn eigen zin", "reason": "beter"})
     assert wrong.status_code == 422 and "has no field caption" in wrong.text
+    # A save that failed opens the block's editor again, with what was typed in it.
+    assert '<details class="edit" id="edit-0" open>' in wrong.text
+    assert ">Mijn eigen zin</textarea>" in wrong.text and 'value="beter"' in wrong.text
     titled = client.post(f"/drafts/{draft_id}/title", headers=HTML,
                          data={"csrf_token": csrf, "title": "Een muur"})
     assert titled.status_code == 200 and "Title saved as revision 3" in titled.text
@@ -93,7 +97,10 @@ def test_draft_page_edit_decide_and_download(reviewer):
                             data={"csrf_token": csrf, "comment": ""})
     assert no_reason.status_code == 422 and "needs a comment" in no_reason.text
     page = client.get(f"/drafts/{draft_id}", headers=HTML).text
-    assert page.count('<input type="hidden" name="revision" value="3">') == 2 + 7  # forms
+    # The title, approve and reject forms; each block's editor form is fetched when it is
+    # opened (from its link), for the revision the page shows.
+    assert page.count('<input type="hidden" name="revision" value="3">') == 3
+    assert page.count('/editor?revision=3">') == 6
     stale = client.post(f"/drafts/{draft_id}/approve", headers=HTML,
                         data={"csrf_token": csrf, "comment": "fine", "revision": "2"})
     assert stale.status_code == 409 and "revision 3" in stale.text

@@ -113,14 +113,23 @@ def back_to_block(draft_id: int, index: int, message: str) -> RedirectResponse:
 
 
 def _draft_error(request: Request, session: Session, draft, identity: Identity,
-                 error: review.ReviewError, templates: BlockTemplates) -> Response:
-    """The draft page again, with the refusal (409 or 422, as the API says it)."""
+                 error: review.ReviewError, templates: BlockTemplates,
+                 block: int | None = None, typed: dict[str, str] | None = None,
+                 reason: str = "") -> Response:
+    """The draft page again, with the refusal (409 or 422, as the API says it); after a
+    block that failed to save, its editor open at the block with the typed text."""
     session.rollback()
     draft = get_draft(session, draft.id)
     context = _draft_context(session, draft, None, templates)
     # An edit conflict shows the reviewer's text, kept, beside the other version.
     conflict = error.to_dict() if isinstance(error, review.EditConflict) else None
     context.update(identity=identity, error=error.reason, conflict=conflict)
+    if block is not None:
+        # A block that failed to save: its editor open at the block, with the typed text.
+        context["editor"] = draft_view.reopened_editor(
+            draft, block, typed or {}, reason,
+            conflict if conflict and conflict["block"] == block else None)
+        context["saved"] = block if context["editor"] else None
     return render(request, "draft.html", context, status=review_status(error))
 
 
@@ -147,7 +156,8 @@ async def edit_block(request: Request, draft_id: int, index: int, session: DbSes
                                 terms=glossary_terms(request, draft.target_lang),
                                 reason=str(form.get("reason", "")))
     except review.ReviewError as error:
-        return _draft_error(request, session, draft, identity, error, templates)
+        return _draft_error(request, session, draft, identity, error, templates, index,
+                            changes, str(form.get("reason", "")))
     session.commit()
     return back_to_block(draft_id, index, f"Block {index + 1} saved as revision "
                                           f"{draft.revision}.")
@@ -241,3 +251,22 @@ def block_history(request: Request, draft_id: int, index: int, session: DbSessio
     entries = history(draft_view.recent_revisions(session, draft, limit=None), block=index)
     return render(request, "_block_history.html" if fragment else "block_history.html",
                   {"identity": identity, "draft": draft, "index": index, "entries": entries})
+
+
+@pages.get("/drafts/{draft_id}/blocks/{index}/editor", response_class=HTMLResponse)
+def block_editor(request: Request, draft_id: int, index: int, session: DbSession,
+                 identity: Reviewer, fragment: bool = False,
+                 revision: int | None = Query(None, ge=1)) -> Response:
+    """One block's editor form, of the revision the reviewer's page shows: just the form
+    (review.js fetches it when the editor is opened: a long draft's page stays light), or
+    a page of its own with the original beside it (the way in without JavaScript)."""
+    draft = get_draft(session, draft_id)
+    try:
+        editor = draft_view.block_editor(session, draft, index, revision)
+    except draft_view.NoEditor as missing:
+        raise HTTPException(404, missing.reason) from None
+    context = {"identity": identity, "draft": draft, "editor": editor}
+    if fragment:
+        return render(request, "_block_editor.html", context)
+    context["original"] = draft_view.original_parts(draft, index)
+    return render(request, "block_editor.html", context)

@@ -12,15 +12,6 @@ document.addEventListener("DOMContentLoaded", function () {
       }
     });
   });
-  // Opening a block's editor focuses its first field.
-  document.querySelectorAll("details.edit").forEach(function (details) {
-    details.addEventListener("toggle", function () {
-      if (details.open) {
-        var field = details.querySelector("textarea");
-        if (field) { field.focus(); }
-      }
-    });
-  });
   // Ask before rejecting: a rejection ends the review of this draft.
   document.querySelectorAll("form[action$='/reject']").forEach(function (form) {
     form.addEventListener("submit", function (event) {

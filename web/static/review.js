@@ -1,6 +1,7 @@
 // transdraft reviewer workspace: block editors without HTML, keyboard navigation, the
 // decision bar's buttons. Plain JS, no build step, no inline handlers (CSP). Without it the
-// page still works: every editor is a form of textareas holding the block's inline HTML.
+// page still works: a block's "Edit" leads to a page with its form, textareas holding the
+// block's inline HTML.
 "use strict";
 (function () {
   // What a block's inline HTML may hold; the server sanitizes again (clean_inline).
@@ -234,8 +235,8 @@
   var editors = new Map();  // form -> [RichEditor]
   window.transdraftEditors = editors;
 
-  // Editors are built when their form is first opened: a 300-block draft has over 300 of
-  // them, and the page is interactive sooner without building them all up front.
+  // Rich editors are built when their form is first opened: a 300-block draft has over
+  // 300 of them, and the page is interactive sooner without building them all up front.
   function ensureForm(form) {
     if (form && !editors.has(form)) { setUpForm(form); }
   }
@@ -256,6 +257,8 @@
       list.forEach(function (e) { e.reset(); });
       originals.forEach(function (pair) { pair[0].value = pair[1]; });
       var details = form.closest("details");
+      var back = form.querySelector("a.cancel");  // an editor on a page of its own
+      if (!details && back) { window.location.assign(back.href); return; }
       if (details) { details.open = false; }
       var row = form.closest(".row") || document.getElementById("draft-title");
       if (row) { row.focus(); }
@@ -263,13 +266,75 @@
     if (cancel) { cancel.addEventListener("click", form.cancelEdit); }
   }
 
-  function firstField(details) {
-    var form = details.querySelector("form");
+  function focusFirst(form) {
     ensureForm(form);
-    var list = form && editors.get(form);
-    if (list && list.length) { return list[0]; }
-    var input = details.querySelector("input:not([type=hidden]), textarea");
-    return input ? { focus: function () { input.focus(); } } : null;
+    var list = editors.get(form);
+    if (list.length) { list[0].focus(); return; }
+    var input = form.querySelector("input:not([type=hidden]), textarea");
+    if (input) { input.focus(); }
+  }
+
+  // The part of a page behind a slot's link (the link's address with fragment=1): how a
+  // block's editor form and its history come in without being on the page from the start.
+  function fetchFragment(slot) {
+    var link = slot.querySelector("a[href]");
+    if (!link) { return Promise.reject("no link"); }
+    var url = new URL(link.href);
+    url.searchParams.set("fragment", "1");
+    return fetch(url, { credentials: "same-origin", headers: { Accept: "text/html" } })
+      .then(function (response) { return response.ok ? response.text() : Promise.reject(response.status); })
+      .then(function (html) { return new DOMParser().parseFromString(html, "text/html"); });
+  }
+
+  // A block's form is fetched when its editor is first opened, so a long draft's page
+  // carries no form it does not need; the title's form is on the page.
+  var loading = new Map();  // details -> Promise of its form
+  function loadEditor(details) {
+    var form = details.querySelector("form.editor-form");
+    var slot = details.querySelector(".editor-slot");
+    if (form || !slot) { return Promise.resolve(form); }
+    if (!loading.has(details)) {
+      loading.set(details, fetchFragment(slot)
+        .then(function (doc) {
+          var fetched = doc.querySelector("form.editor-form");
+          if (!fetched) { return Promise.reject("no form"); }
+          var made = document.importNode(fetched, true);
+          slot.replaceChildren(made);
+          ensureForm(made);
+          return made;
+        })
+        .catch(function (why) {
+          loading.delete(details);  // the link to the editor's own page stays in the slot
+          return Promise.reject(why);
+        }));
+    }
+    return loading.get(details);
+  }
+
+  // Open an editor and move the focus into it once its form is there. Keys pressed while
+  // it loads do not navigate away (they would move the block being edited).
+  var opening = null;
+  function openEditor(details) {
+    details.open = true;
+    opening = details;
+    loadEditor(details).then(function (form) {
+      if (opening === details) { opening = null; }
+      if (form && details.open) { focusFirst(form); }
+    }, function () {
+      if (opening === details) { opening = null; }
+      announce("The editor did not load: follow the link to edit this block on its own page.");
+    });
+  }
+
+  // Fetch the editor of the block the reviewer has stopped at, so "e" opens it at once.
+  var prefetchTimer = 0;
+  function prefetchSoon(row) {
+    window.clearTimeout(prefetchTimer);
+    var details = row && row.querySelector && row.querySelector("details.edit");
+    if (!details) { return; }
+    prefetchTimer = window.setTimeout(function () {
+      if (current === row) { loadEditor(details).catch(function () { /* fetched on open */ }); }
+    }, 150);
   }
 
   // --- navigation -----------------------------------------------------------------------
@@ -295,6 +360,7 @@
     current = target;
     target.scrollIntoView({ block: "start" });
     target.focus({ preventScroll: true });
+    prefetchSoon(target);
     var position = list.indexOf(target) + 1;
     var name = target.getAttribute("aria-label") || "the title";
     announce(what.charAt(0).toUpperCase() + what.slice(1) + " " + position + " of " + list.length + ": " + name);
@@ -330,9 +396,7 @@
     var details = at && (at.id === "title-checks" ? document.querySelector("details.edit-title")
       : at.querySelector("details.edit"));
     if (!details) { announce("This block has no editor."); return; }
-    details.open = true;
-    var first = firstField(details);
-    if (first) { first.focus(); }
+    openEditor(details);
   }
 
   function typing(target) {
@@ -352,6 +416,16 @@
       form.cancelEdit();
       return;
     }
+    if (opening && !typing(event.target)) {
+      if (event.key === "Escape") {  // cancel an editor still loading
+        opening.open = false;
+        var row = opening.closest(".row");
+        opening = null;
+        if (row) { row.focus(); }
+      }
+      if (event.key.length === 1 || event.key === "Escape") { event.preventDefault(); }
+      return;
+    }
     if (event.ctrlKey || event.metaKey || event.altKey || typing(event.target)) { return; }
     var dialog = document.getElementById("keys-help");
     if (dialog && dialog.open) { return; }
@@ -368,14 +442,11 @@
   }
 
   function loadHistory(details) {
-    var src = details.getAttribute("data-src");
     var slot = details.querySelector(".history-slot");
-    if (!src || !slot || details.dataset.loaded) { return; }
+    if (!slot || details.dataset.loaded) { return; }
     details.dataset.loaded = "1";
-    fetch(src, { credentials: "same-origin", headers: { Accept: "text/html" } })
-      .then(function (response) { return response.ok ? response.text() : Promise.reject(response.status); })
-      .then(function (html) {
-        var doc = new DOMParser().parseFromString(html, "text/html");
+    fetchFragment(slot)
+      .then(function (doc) {
         slot.textContent = "";
         Array.prototype.forEach.call(doc.body.childNodes, function (node) {
           slot.appendChild(document.importNode(node, true));
@@ -388,19 +459,27 @@
     bar = document.getElementById("decision-bar");
     document.querySelectorAll("details.edit, details.edit-title").forEach(function (details) {
       details.addEventListener("toggle", function () {
-        if (!details.open) { return; }
+        if (!details.open) {
+          if (opening === details) { opening = null; }
+          return;
+        }
         current = details.closest(".row") || current;
-        var first = firstField(details);
-        if (first) { first.focus(); }
+        openEditor(details);
       });
     });
     document.querySelectorAll("details.block-history").forEach(function (details) {
       details.addEventListener("toggle", function () { if (details.open) { loadHistory(details); } });
     });
-    // An editor the server opened (an edit that conflicted) gets its editors at once, with
-    // the reviewer's kept text in them.
-    document.querySelectorAll("details.edit[open] form, details.edit-title[open] form")
-      .forEach(ensureForm);
+    // An editor the server opened (a save that failed or conflicted, or a block's editor on
+    // a page of its own) gets its rich editors at once, with the reviewer's text in them,
+    // and the focus.
+    var opened = null;
+    document.querySelectorAll("form.editor-form").forEach(function (form) {
+      var details = form.closest("details");
+      if (details && !details.open) { return; }
+      ensureForm(form);
+      if (!details || details.classList.contains("edit")) { opened = form; }
+    });
     var wire = {
       "next-warning": function () { step(flagged(), 1, "warning"); },
       "prev-warning": function () { step(flagged(), -1, "warning"); },
@@ -422,7 +501,10 @@
     });
     // Back at the block just saved: focus it, so the next key goes on from there.
     var saved = new URLSearchParams(window.location.search).get("saved");
-    if (saved !== null) {
+    if (opened) {
+      current = opened.closest(".row");
+      focusFirst(opened);
+    } else if (saved !== null) {
       var target = saved === "-1" ? document.getElementById("draft-title")
         : document.getElementById("block-" + saved);
       if (target) {
