@@ -13,10 +13,6 @@ from __future__ import annotations
 
 import sys
 
-# Run as a script, this folder comes first on sys.path, where bench/queue.py would shadow the
-# standard library's queue and bench/pipeline.py the pipeline package.
-sys.path[:] = [entry for entry in sys.path if not entry.rstrip("/").endswith("bench")]
-
 import argparse
 import html
 import re

@@ -1,4 +1,4 @@
-"""Queue benchmark: python bench/queue.py [DATA]
+"""Queue benchmark: python bench/job_queue.py [DATA]
 
 1. enqueue throughput: 10,000 URLs through `transdraft enqueue --file` (SQLite and PostgreSQL);
 2. end-to-end articles/s on the shared pages (DATA/articles, default ../shared/data beside the
@@ -16,15 +16,11 @@ from __future__ import annotations
 
 import sys
 
-# Run as a script, this file's folder comes first on sys.path and "queue" would be this file
-# instead of the standard library module.
-sys.path[:] = [entry for entry in sys.path if not entry.rstrip("/").endswith("bench")]
-
-import os  # noqa: E402
-import tempfile  # noqa: E402
-import time  # noqa: E402
-import uuid  # noqa: E402
-from pathlib import Path  # noqa: E402
+import os
+import tempfile
+import time
+import uuid
+from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -32,11 +28,11 @@ DATA = ROOT / ".." / "shared" / "data"
 PG_ADMIN = os.environ.get("TRANSDRAFT_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 SWEEP = 5.0
 
-from sqlalchemy import create_engine, func, select, text  # noqa: E402
+from sqlalchemy import create_engine, func, select, text
 
-from tests.stubs.server import Response, StubServer  # noqa: E402
-from tests.stubs.translators import libre_routes  # noqa: E402
-from tests.worker.conftest import FAST, Cluster, RedisServer, wait_for  # noqa: E402
+from tests.stubs.server import Response, StubServer
+from tests.stubs.translators import libre_routes
+from tests.worker.conftest import FAST, Cluster, RedisServer, wait_for
 
 
 class Databases:

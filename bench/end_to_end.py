@@ -1,4 +1,4 @@
-"""Whole-pipeline throughput beside extraction alone: python bench/pipeline.py [DATA] [--limit N]
+"""Whole-pipeline throughput beside extraction alone: python bench/end_to_end.py [DATA] [--limit N]
 
 DATA defaults to ../shared/data beside the repository root. The pages of DATA/articles are
 served on 127.0.0.1; each is put through the in-process pipeline (fetch, extract, translate
@@ -14,10 +14,6 @@ Prints one table; targets: pipeline >= 0.8 x extraction-only pages/s, requests p
 from __future__ import annotations
 
 import sys
-
-# Run as a script, this folder comes first on sys.path, where bench/queue.py would shadow the
-# standard library's queue and bench/pipeline.py the pipeline package.
-sys.path[:] = [entry for entry in sys.path if not entry.rstrip("/").endswith("bench")]
 
 import json
 import math
