@@ -28,11 +28,11 @@ DATA = ROOT / ".." / "shared" / "data"
 PG_ADMIN = os.environ.get("TRANSDRAFT_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 SWEEP = 5.0
 
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import create_engine, func, select, text  # noqa: E402 - after the repository joins sys.path
 
-from tests.stubs.server import Response, StubServer
-from tests.stubs.translators import libre_routes
-from tests.worker.conftest import FAST, Cluster, RedisServer, wait_for
+from tests.stubs.server import Response, StubServer  # noqa: E402 - after the repository joins sys.path
+from tests.stubs.translators import libre_routes  # noqa: E402 - after the repository joins sys.path
+from tests.worker.conftest import FAST, Cluster, RedisServer, wait_for  # noqa: E402 - after the repository joins sys.path
 
 
 class Databases:
