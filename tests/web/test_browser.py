@@ -15,6 +15,7 @@ import pytest
 from config.settings import Settings
 from pipeline.db.session import session_scope
 from pipeline.db.models import Draft, Job
+from tests.services import needs
 from tests.web.factories import PASSWORD, make_draft
 
 CHROMIUM = "/usr/bin/chromium"
@@ -51,6 +52,7 @@ def server(seeded):
 
 
 @pytest.fixture
+@needs("browser", "slow")  # a chromium process per test
 def browser():
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium")
