@@ -7,9 +7,11 @@ import os
 import uuid
 
 import pytest
+from argon2 import PasswordHasher
 from sqlalchemy import create_engine, text
 
 from config.settings import get_settings
+from pipeline.accounts import users
 from pipeline.db.session import get_engine
 from tests import services
 from tests.stubs.server import StubServer
@@ -55,6 +57,16 @@ def pytest_runtest_makereport(item: pytest.Item):
         reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
         report.outcome = "failed"
         report.longrepr = f"skipped although TRANSDRAFT_TEST_REQUIRE_SERVICES=1: {reason}"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _cheap_password_hashes():
+    """argon2 at its lowest cost in the test process (as argon2-cffi's CHEAPEST profile): with
+    the real parameters each new user costs 0.16 s of CPU, most of a web test. Hashes made
+    either way verify either way: argon2 reads the parameters from the hash."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(users, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.slow  # every test here starts fresh Python processes
 
 
 def _clean_env(tmp_path: Path) -> dict[str, str]:

@@ -201,6 +201,7 @@ def test_backoff_doubles_up_to_the_cap_with_jitter():
         assert len(set(values)) > 40  # jittered, not lockstep
 
 
+@pytest.mark.slow  # a 1.5 s stage outliving its lease
 def test_a_long_stage_keeps_its_job_by_renewing_the_lease(database, site, libre, monkeypatch):
     from pipeline.jobs.sweeper import sweep
 
