@@ -5,8 +5,8 @@ Debian's ``wordpress`` package served by ``php -S`` on 127.0.0.1, with its own M
 the WordPress tree (a ``wp-config.php`` with ``WP_ENVIRONMENT_TYPE=local``, so application
 passwords work over plain HTTP, and its own ``wp-content`` with the must-use plugins).
 Installed through the ``wp-admin/install.php?step=2`` form, like a person would; the
-application password is made with ``php -r`` through WordPress's own API. Missing packages
-fail the tests loudly: ``.ci/run`` installs them.
+application password is made with ``php -r`` through WordPress's own API. Without the
+packages the tests skip (fail in CI, where ``.ci/run`` installs them): see tests/services.py.
 """
 
 from __future__ import annotations
@@ -25,7 +25,8 @@ from pathlib import Path
 
 import pytest
 
-WORDPRESS_TREE = Path("/usr/share/wordpress")
+from tests.services import WORDPRESS_TREE, check, needs
+
 REPO = Path(__file__).resolve().parents[1]
 ADMIN = "editor-admin"
 ADMIN_PASSWORD = "a-long-admin-password-1234"
@@ -60,19 +61,6 @@ def _link_or_copy(source, target) -> None:
         os.link(source, target)
     except OSError:
         shutil.copy2(source, target)
-
-
-def _missing_packages() -> list[str]:
-    missing = []
-    if not (WORDPRESS_TREE / "wp-load.php").exists():
-        missing.append("wordpress")
-    if shutil.which("php") is None:
-        missing.append("php-cli")
-    elif "mysqli" not in subprocess.run(["php", "-m"], capture_output=True, text=True).stdout:
-        missing.append("php-mysql")
-    if shutil.which("mariadbd") is None and not Path("/usr/sbin/mariadbd").exists():
-        missing.append("mariadb-server")
-    return missing
 
 
 class WordPressSite:
@@ -270,11 +258,9 @@ require_once ABSPATH . 'wp-settings.php';
 
 
 @pytest.fixture(scope="session")
+@needs("wordpress", "slow")  # php -S and MariaDB processes, a minute to install
 def _wordpress_server(tmp_path_factory):
-    missing = _missing_packages()
-    if missing:
-        pytest.fail(f"the WordPress tests need the Debian packages {', '.join(missing)} "
-                    "(.ci/run installs them)")
+    check("wordpress")
     site = WordPressSite(tmp_path_factory.mktemp("wordpress"))
     started = time.monotonic()
     try:

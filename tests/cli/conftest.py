@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.services import needs
+
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = REPO / "tests" / "fixtures"
 
@@ -22,6 +24,7 @@ class Run:
 
 
 @pytest.fixture
+@needs("slow")  # a new Python process per command
 def transdraft(tmp_path):
     """Call ``transdraft ARGS`` as a separate process with the given TRANSDRAFT_* settings."""
 

@@ -11,6 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from cli.main import app
+from tests.services import needs
 from tests.stubs.server import Response, StubServer
 from tests.stubs.translators import libre_routes
 
@@ -56,6 +57,7 @@ def _routes(bomb: list[bytes]) -> dict:
 
 
 @pytest.fixture(scope="module")
+@needs("slow")  # a 2 GB gzip bomb is made first
 def site():
     with StubServer(_routes(_bomb())) as server:
         yield server

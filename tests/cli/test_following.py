@@ -12,6 +12,8 @@ import threading
 import time
 from datetime import timedelta
 
+import pytest
+
 from tests.cli.conftest import REPO
 from tests.stubs.server import StubServer
 from tests.stubs.site import ArticleSite
@@ -108,6 +110,7 @@ def test_translate_waits_for_the_job_another_process_runs(transdraft, sqlite_url
     assert "error" not in stderr and "fetching" not in stderr  # nothing run twice
 
 
+@pytest.mark.slow  # a transdraft process
 def test_watch_draws_a_bar_on_a_terminal_and_stdout_stays_clean(sqlite_url, tmp_path):
     import pty
 

@@ -12,11 +12,11 @@ import time
 import pytest
 
 from tests.cli.conftest import REPO
+from tests.services import REDIS_URL, needs
 from tests.stubs.server import StubServer
 from tests.stubs.site import ArticleSite
 from tests.stubs.translators import libre_routes
 
-REDIS_URL = "redis://127.0.0.1:6379/5"
 DOWN_BROKER = "redis://127.0.0.1:9/0"  # nothing listens on the discard port
 
 
@@ -26,6 +26,7 @@ def env(sqlite_url):
 
 
 @pytest.fixture
+@needs("redis")
 def broker():
     import redis
 
@@ -236,6 +237,7 @@ def test_up_serves_the_api_and_runs_what_it_accepts(transdraft, env, tmp_path):
         assert up.returncode == 0, stderr
 
 
+@pytest.mark.slow  # transdraft processes
 def test_enqueue_shows_a_progress_bar_only_on_a_terminal(env, tmp_path):
     import pty
 

@@ -14,6 +14,7 @@ from cli.lazy import Group
 from cli.main import COMMANDS
 
 REPO = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.slow  # every test here starts fresh Python processes
 
 
 def _clean_env(tmp_path: Path) -> dict[str, str]:

@@ -106,6 +106,7 @@ def test_drafts_approve_names_the_revision(transdraft, db_url):
     assert (shown["status"], shown["approved_revision"]) == ("approved", 2)
 
 
+@pytest.mark.slow  # a transdraft serve process
 def test_serve_answers_health_and_the_api(tmp_path, sqlite_url):
     import os
     import socket

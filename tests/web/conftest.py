@@ -16,6 +16,7 @@ from playwright.sync_api import sync_playwright
 from config.settings import Settings
 from pipeline.db.session import session_scope, upgrade
 from tests.web.factories import PASSWORD, make_draft, make_users
+from tests.services import needs
 from web.app import create_app
 
 CHROMIUM = "/usr/bin/chromium"
@@ -126,8 +127,10 @@ def server(seeded):
 
 
 @pytest.fixture
+@needs("browser", "slow")  # a chromium process per test
 def browser():
-    """Debian's chromium, never a downloaded one: fails loudly when it is missing."""
+    """Debian's chromium, never a downloaded one (tests/services.py skips or fails a test
+    whose browser is missing)."""
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium")
     with sync_playwright() as playwright:

@@ -108,6 +108,7 @@ def test_body_size_is_limited_before_authentication(seeded):
         assert small.status_code == 401  # under the limit: authentication answers
 
 
+@pytest.mark.slow  # ten thousand jobs
 def test_an_enqueue_of_ten_thousand_urls_fits_the_default_limit(seeded):
     url, users, _ = seeded
     urls = [f"https://news.example.org/2026/11/30/a-rather-long-article-slug-number-{i:05d}"

@@ -114,6 +114,7 @@ def served(seeded_any):
     thread.join(timeout=10)
 
 
+@pytest.mark.slow  # fifty threads against a real uvicorn server
 def test_fifty_concurrent_edits_give_only_200_and_409_and_keep_every_other_edit(served):
     base, url, users, draft_id = served
     headers = bearer(users["reviewer"].token)

@@ -18,9 +18,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+import redis
 from sqlalchemy import func, select
 
+from config.settings import Settings
+from pipeline.db.models import Draft, Job
+from pipeline.db.session import session_scope
 from tests.processes import children
+from tests.services import missing, needs
 
 REPO = Path(__file__).resolve().parents[2]
 PG_BIN = Path("/usr/lib/postgresql")  # Debian keeps server binaries per version here
@@ -74,8 +79,6 @@ class RedisServer:
             ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
              "--appendonly", "no", "--dir", str(self.workdir)],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        import redis
-
         client = redis.Redis(port=self.port)
         wait_for(lambda: _pings(client), 10, "redis-server to start")
 
@@ -91,8 +94,6 @@ class RedisServer:
 
 
 def _pings(client) -> bool:
-    import redis
-
     try:
         return bool(client.ping())
     except redis.ConnectionError:
@@ -100,7 +101,10 @@ def _pings(client) -> bool:
 
 
 @pytest.fixture
+@needs("redis", "slow")
 def redis_server(tmp_path):
+    if shutil.which("redis-server") is None:
+        missing("redis-server is not installed: apt-get install redis-server")
     server = RedisServer(tmp_path)
     server.start()
     yield server
@@ -187,6 +191,7 @@ class Cluster:
 
 
 @pytest.fixture
+@needs("slow")  # real worker and beat processes
 def cluster_for(tmp_path):
     """``cluster_for(database_url, broker_url, libre_url, **settings)`` -> a Cluster."""
     made: list[Cluster] = []
@@ -207,17 +212,12 @@ def cluster_for(tmp_path):
 
 
 def settings_of(cluster: Cluster):
-    from config.settings import Settings
-
     values = {k[len("TRANSDRAFT_"):].lower(): v for k, v in cluster.env.items()
               if k.startswith("TRANSDRAFT_")}
     return Settings(**values)
 
 
 def job_states(database_url: str) -> dict[str, int]:
-    from pipeline.db.session import session_scope
-    from pipeline.db.models import Job
-
     with session_scope(database_url) as session:
         return dict(session.execute(select(Job.state, func.count()).group_by(Job.state)).all())
 
@@ -239,9 +239,6 @@ def wait_until_all_terminal(database_url: str, expected_jobs: int, timeout: floa
 
 def failures(database_url: str) -> list[tuple[int, str]]:
     """(id, last error) of the failed jobs."""
-    from pipeline.db.session import session_scope
-    from pipeline.db.models import Job
-
     with session_scope(database_url) as session:
         return [tuple(row) for row in session.execute(select(Job.id, Job.last_error)
                                     .where(Job.state == "failed"))]
@@ -249,9 +246,6 @@ def failures(database_url: str) -> list[tuple[int, str]]:
 
 def assert_one_draft_per_article(database_url: str) -> None:
     """Every job ended visibly; each done job has the one draft of its article."""
-    from pipeline.db.session import session_scope
-    from pipeline.db.models import Draft, Job
-
     with session_scope(database_url) as session:
         jobs = session.scalars(select(Job)).all()
         for job in jobs:
@@ -277,7 +271,7 @@ def _server_binaries() -> Path:
                       .stdout.strip())
         if (folder / "initdb").exists():
             return folder
-    pytest.fail("PostgreSQL server binaries (initdb, pg_ctl) are not installed")
+    missing("PostgreSQL server binaries (initdb, pg_ctl) are not installed")
 
 
 class PostgresCluster:
@@ -316,6 +310,7 @@ class PostgresCluster:
 
 
 @pytest.fixture
+@needs("postgres", "slow")
 def own_postgres():
     cluster = PostgresCluster()
     cluster.start()

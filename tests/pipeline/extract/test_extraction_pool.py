@@ -19,6 +19,7 @@ from tests.processes import children
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 PAGE_URL = "https://news.example.org/climate/2025/03/marrow-bay-rebuild"
 SEED = (FIXTURES / "seed_article.html").read_text(encoding="utf-8")
+pytestmark = pytest.mark.slow  # extraction processes started, killed and timed out
 
 
 def _slow_page(paragraphs: int) -> str:

@@ -357,6 +357,7 @@ def test_server_that_never_answers_times_out(site):
     assert reason == "fetch timed out: no answer from 127.0.0.1 within 0.5 s"
 
 
+@pytest.mark.slow  # waits out a deadline by design
 def test_total_deadline_bounds_a_stall_shorter_than_the_read_timeout(site):
     settings = allowing(fetch_read_timeout=20, fetch_total_timeout=1)
     site.routes = page(delay=4)
@@ -364,6 +365,7 @@ def test_total_deadline_bounds_a_stall_shorter_than_the_read_timeout(site):
     assert reason == "fetch timed out after 1 s"
 
 
+@pytest.mark.slow  # waits out a deadline by design
 def test_server_that_stalls_in_the_middle_of_the_body_times_out(site):
     def stalling() -> Iterator[bytes]:
         yield b"<html><body><p>first part"
@@ -376,6 +378,7 @@ def test_server_that_stalls_in_the_middle_of_the_body_times_out(site):
         "fetch timed out after 1 s"
 
 
+@pytest.mark.slow  # waits out a deadline by design
 def test_trickling_server_is_cut_off_at_the_total_deadline(site):
     def trickle() -> Iterator[bytes]:
         yield b"<html><body><p>"
@@ -389,6 +392,7 @@ def test_trickling_server_is_cut_off_at_the_total_deadline(site):
         "fetch timed out after 1.5 s"
 
 
+@pytest.mark.slow  # waits out a deadline by design
 def test_deadline_covers_the_whole_redirect_chain(site):
     routes = {f"/r{i}": (lambda i: lambda r: Response(302, delay=0.4, headers={
         "Location": f"/r{i + 1}"}))(i) for i in range(5)}

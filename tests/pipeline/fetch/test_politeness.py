@@ -9,11 +9,11 @@ import uuid
 import pytest
 
 from pipeline.fetch.politeness import HostBusy, HostLimiter, LocalBackend, RedisBackend
-
-REDIS_URL = "redis://127.0.0.1:6379/5"
+from tests.services import REDIS_URL, needs
 
 
 @pytest.fixture
+@needs("redis")
 def redis_backend():
     import redis
 
@@ -98,6 +98,7 @@ def test_a_slot_of_a_dead_worker_frees_itself(redis_backend):
     assert backend.try_acquire("crash.example", 1, ttl=0.3) is not None
 
 
+@pytest.mark.slow  # five seconds of the Redis client's own retries
 def test_unreachable_shared_limits_are_a_transient_error():
     import redis
 

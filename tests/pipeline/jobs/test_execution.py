@@ -200,6 +200,7 @@ def test_a_worker_that_outlived_its_lease_changes_nothing(database, site, libre,
     assert job.state == "running" and job.stage == "fetch" and job.attempts == 2
 
 
+@pytest.mark.slow  # a 1.5 s stage outliving its lease
 def test_a_long_stage_keeps_its_job_by_renewing_the_lease(database, site, libre, monkeypatch):
     from pipeline.jobs.sweeper import sweep
 

@@ -41,6 +41,7 @@ def _wordpress(posts: Response | None = None, link: str | None = "/wp-json/"):
     return server
 
 
+@pytest.mark.slow  # waits out a deadline by design
 def test_429_and_5xx_are_retried_later_with_retry_after():
     with _wordpress(_json({"code": "too_many", "message": "Slow down"}, 429,
                           **{"Retry-After": "30"})) as server, _client(server) as wp:

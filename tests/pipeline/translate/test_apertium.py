@@ -18,7 +18,7 @@ from pipeline.translate import translate_article
 from pipeline.translate.providers.apertium import ApertiumProvider
 
 
-pytestmark = pytest.mark.apertium
+pytestmark = [pytest.mark.apertium, pytest.mark.slow]  # an apertium-apy process
 
 
 def _modes_dir(binary: str) -> Path | None:

@@ -212,6 +212,7 @@ def test_a_500_is_retried_once_then_handed_on(llm_stub, libre):
     assert "HTTP 500" in by_block(result, 2).fallback_reason
 
 
+@pytest.mark.slow  # waits out a deadline by design
 def test_a_stalled_server_times_out_is_retried_once_then_handed_on(llm_stub, libre):
     llm_stub.faults.delay = 3.0
     started = time.monotonic()
@@ -224,6 +225,7 @@ def test_a_stalled_server_times_out_is_retried_once_then_handed_on(llm_stub, lib
     assert "no answer from 127.0.0.1" in by_block(result, 1).fallback_reason
 
 
+@pytest.mark.slow  # waits out a deadline by design
 def test_alone_in_the_chain_a_stalled_server_is_a_transient_error(llm_stub):
     llm_stub.faults.delay = 2.0
     with pytest.raises(ProviderUnavailable, match="within 0.5s"):
