@@ -9,13 +9,12 @@ the bodies from this one over loopback.
 
 from __future__ import annotations
 
-import sys
-
 import argparse
 import os
 import select
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path

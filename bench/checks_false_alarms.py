@@ -11,11 +11,10 @@ changed, a link dropped, the source copied as the translation, half the translat
 
 from __future__ import annotations
 
-import sys
-
 import argparse
 import html
 import re
+import sys
 from collections import Counter
 from pathlib import Path
 

@@ -13,12 +13,11 @@ Prints one table; targets: pipeline >= 0.8 x extraction-only pages/s, requests p
 
 from __future__ import annotations
 
-import sys
-
 import json
 import math
 import multiprocessing
 import os
+import sys
 import tempfile
 import time
 import urllib.request
@@ -122,8 +121,8 @@ def _run_pages(pages, remote: _Remote, database: Path, threads: int = 1, between
     from config.settings import get_settings
     from pipeline.db.session import session_scope, upgrade
     from pipeline.errors import PipelineError
-    from pipeline.jobs.intake import enqueue
     from pipeline.jobs.execution import run_in_foreground
+    from pipeline.jobs.intake import enqueue
     from pipeline.jobs.services import Services
 
     _environment(remote, database)
@@ -168,9 +167,9 @@ def _run_local(pages, remote: _Remote, database: Path, threads: int,
     from sqlalchemy import func, select
 
     from config.settings import get_settings
+    from pipeline.db.models import Job
     from pipeline.db.session import session_scope, upgrade
     from pipeline.jobs.intake import enqueue
-    from pipeline.db.models import Job
     from pipeline.vocabulary import ACTIVE_JOB_STATES
     from worker.local import LocalRunner
 

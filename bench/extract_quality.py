@@ -12,10 +12,9 @@ most. ``-v`` also lists the refused pages. Not part of the tests.
 
 from __future__ import annotations
 
-import sys
-
 import json
 import re
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,13 +22,21 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.extract_fidelity import (body_text, draft_lines, f1, missing_runs,  # noqa: E402
-                                    precision_recall, readability_text, reference_lines,
-                                    trafilatura_text, without_title)
+from bench.extract_fidelity import (  # noqa: E402
+    body_text,
+    draft_lines,
+    f1,
+    missing_runs,
+    precision_recall,
+    readability_text,
+    reference_lines,
+    trafilatura_text,
+    without_title,
+)
+from pipeline.checks.extraction_loss import extraction_loss  # noqa: E402
 from pipeline.errors import NotAnArticle  # noqa: E402
 from pipeline.extract import MIN_WORDS, extract  # noqa: E402
 from pipeline.extract.script import word_count  # noqa: E402
-from pipeline.checks.extraction_loss import extraction_loss  # noqa: E402
 
 DATA = ROOT / ".." / "shared" / "data"
 
@@ -63,7 +70,7 @@ def main() -> int:
         except NotAnArticle:
             not_article += 1
             failures.append(f"{page.name}: NotAnArticle")
-        except Exception as error:  # a crash is a finding here, not a reason to stop
+        except Exception as error:  # noqa: BLE001 - a crash is a finding here, not a reason to stop
             errors += 1
             failures.append(f"{page.name}: {type(error).__name__}: {error}")
         finally:

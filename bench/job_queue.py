@@ -14,9 +14,8 @@ ceiling; recovery within two sweeper periods.
 
 from __future__ import annotations
 
-import sys
-
 import os
+import sys
 import tempfile
 import time
 import uuid
@@ -83,8 +82,8 @@ def _fresh(workdir: Path) -> Path:
 
 
 def _states(database_url: str) -> dict[str, int]:
-    from pipeline.db.session import session_scope
     from pipeline.db.models import Job
+    from pipeline.db.session import session_scope
 
     with session_scope(database_url) as session:
         return dict(session.execute(select(Job.state, func.count()).group_by(Job.state)).all())
@@ -130,8 +129,8 @@ def bench_end_to_end(databases: Databases, redis: RedisServer, data: Path,
     from config.settings import Settings
     from pipeline.db.session import session_scope
     from pipeline.errors import PipelineError
-    from pipeline.jobs.intake import enqueue
     from pipeline.jobs.execution import run_in_foreground
+    from pipeline.jobs.intake import enqueue
     from pipeline.jobs.services import Services
     from worker.dispatch import publish
 
@@ -193,12 +192,11 @@ def _slow_site(delay: float):
 
 def bench_recovery(databases: Databases, redis: RedisServer, workdir: Path) -> list[tuple]:
     """Seconds until the work a fault interrupted is under way again."""
+    from config.settings import Settings
+    from pipeline.db.models import Job
     from pipeline.db.session import session_scope
     from pipeline.jobs.intake import enqueue
-    from pipeline.db.models import Job
     from worker.dispatch import publish
-
-    from config.settings import Settings
 
     rows = []
     fast = {"sweep_interval": str(SWEEP), "dispatch_grace": str(SWEEP), "job_lease": str(SWEEP)}

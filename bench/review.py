@@ -18,13 +18,12 @@ chromium do not depend on how many drafts there are. The list API's deep pages d
 
 from __future__ import annotations
 
-import sys
-
 import argparse
 import multiprocessing
 import os
 import socket
 import statistics
+import sys
 import time
 import uuid
 from pathlib import Path
@@ -71,13 +70,13 @@ def seed(url: str, drafts: int, big_blocks: int = 300) -> int:
 
     from sqlalchemy import insert, select
 
-    from pipeline.drafts.articles import load_extracted
-    from pipeline.drafts.compose import BlockTemplates, compose
+    from config.settings import SHIPPED_BLOCKS_DIR
+    from pipeline.db.models import Article, AuditEvent, Draft, Revision, utcnow
     from pipeline.db.session import get_engine, upgrade
     from pipeline.document import Block
-    from pipeline.db.models import Article, AuditEvent, Draft, Revision, utcnow
+    from pipeline.drafts.articles import load_extracted
+    from pipeline.drafts.compose import BlockTemplates, compose
     from pipeline.vocabulary import DraftStatus
-    from config.settings import SHIPPED_BLOCKS_DIR
 
     upgrade(url)
     engine = get_engine(url)
@@ -286,7 +285,7 @@ def main() -> None:
         results = measure(f"http://127.0.0.1:{port}", token, cases, args.requests)
         ready = interactive(f"http://127.0.0.1:{port}", token, f"/drafts/{big_id}", args.loads)
         if ready is not None:
-            results.append((f"draft page in chromium, to interactive", "", *ready,
+            results.append(("draft page in chromium, to interactive", "", *ready,
                             TARGETS_MS["interactive"]))
     finally:
         if server is not None:

@@ -27,8 +27,6 @@ apertium-eng-spa).
 
 from __future__ import annotations
 
-import sys
-
 import argparse
 import html
 import os
@@ -36,6 +34,7 @@ import re
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 from collections import Counter
@@ -178,8 +177,8 @@ class CountingServices(Services):
 
 def run_pipeline(database_url: str, services: CountingServices, urls: list[str]) -> list[int]:
     from pipeline.db.session import session_scope
-    from pipeline.jobs.intake import enqueue
     from pipeline.jobs.execution import run_in_foreground
+    from pipeline.jobs.intake import enqueue
 
     drafts = []
     for url in urls:
@@ -205,9 +204,9 @@ def measure(column: Column, workdir: str, site: StubServer, pages: dict[str, str
     import sacrebleu
     from sqlalchemy import select
 
-    from pipeline.ledger.budget import usage_today
-    from pipeline.db.session import session_scope, upgrade
     from pipeline.db.models import Draft, ProviderUsage
+    from pipeline.db.session import session_scope, upgrade
+    from pipeline.ledger.budget import usage_today
 
     database_url = f"sqlite:///{workdir}/{column.name}.db"
     upgrade(database_url)

@@ -9,8 +9,8 @@ import typer
 
 from cli.common import fail, load_settings
 from pipeline.drafts.compose import BlockTemplates
-from pipeline.languages import primary_subtag
 from pipeline.errors import TemplateError
+from pipeline.languages import primary_subtag
 
 app = typer.Typer()
 

@@ -12,10 +12,10 @@ from cli.common import fail, load_settings, ready_database, work
 from pipeline.db.models import Draft
 from pipeline.db.session import session_scope
 from pipeline.errors import PipelineError
+from pipeline.jobs.publish_now import publish_now
 from pipeline.jobs.services import Services
 from pipeline.publish.enqueue import request_publish
 from pipeline.publish.probe import test_site
-from pipeline.jobs.publish_now import publish_now
 from pipeline.publish.sites import get_site, list_sites
 
 app = typer.Typer()

@@ -14,8 +14,8 @@ from cli.common import fail, load_settings, ready_database, work
 from cli.progress import Stages, draft_summary
 from pipeline.db.models import AuditEvent, Draft
 from pipeline.db.session import session_scope
-from pipeline.jobs.intake import enqueue
 from pipeline.jobs.execution import JobBusy, run_in_foreground
+from pipeline.jobs.intake import enqueue
 from pipeline.jobs.services import Services
 from pipeline.vocabulary import JobState
 

@@ -16,8 +16,8 @@ from cli.output import check_format, show
 from pipeline.accounts import admin
 from pipeline.accounts.audit import record
 from pipeline.accounts.users import AccountError, create_token, create_user
-from pipeline.vocabulary import Role
 from pipeline.db.session import session_scope
+from pipeline.vocabulary import Role
 
 app = typer.Typer()
 

@@ -21,8 +21,6 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-import pytest
-
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("pipeline", "web", "worker", "cli", "config")
 # What the domain must never import: the layers above it and their frameworks.
@@ -268,8 +266,7 @@ def test_a_circle_is_found_with_its_path():
     assert shortest_circle(edges, component) == ["a", "b", "c", "a"]
 
 
-@pytest.mark.xfail(strict=False, reason="issue 15: the pipeline's import circles are being "
-                   "removed in parallel branches; the lead drops this mark after the merge")
+
 def test_no_import_circle_among_pipeline_modules():
     found = circles(all_imports())
     assert not found, "import circles among pipeline modules:\n" + "\n".join(found)
@@ -291,8 +288,6 @@ def test_each_layer_imports_only_the_layers_below_it():
     assert not upward, "imports against the layers:\n" + "\n".join(upward)
 
 
-@pytest.mark.xfail(strict=False, reason="issue 15: function-local imports are being hoisted "
-                   "in parallel branches; the lead drops this mark after the merge")
 def test_few_function_local_imports_each_marked_lazy():
     local = local_imports(all_imports())
     unmarked = [f"{where(found)}: {found.target}" for found in local if not found.marked]

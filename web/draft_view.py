@@ -19,11 +19,11 @@ from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import Session, defer, load_only
 
-from pipeline.drafts import review
-from pipeline.drafts.history import field_label, history
-from pipeline.drafts.compose import BlockTemplates
-from pipeline.document import Block
 from pipeline.db.models import Draft, Revision
+from pipeline.document import Block
+from pipeline.drafts import review
+from pipeline.drafts.compose import BlockTemplates
+from pipeline.drafts.history import field_label, history
 from pipeline.drafts.render import render_blocks
 from pipeline.drafts.sanitize import clean_html, clean_inline
 from pipeline.drafts.team_blocks import team_blocks

@@ -17,8 +17,8 @@ from starlette.datastructures import QueryParams
 from starlette.requests import Request
 
 from pipeline.db.models import Job
-from pipeline.vocabulary import ACTIVE_JOB_STATES
 from pipeline.reasons import reason_line
+from pipeline.vocabulary import ACTIVE_JOB_STATES
 
 SHOWN = 50  # ids listed in the address (and on the page) per kind; the counts are exact
 

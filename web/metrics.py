@@ -6,8 +6,8 @@ from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.core import GaugeMetricFamily
 from sqlalchemy.orm import Session
 
-from pipeline.ledger.budget import requests_today, usage_today
 from pipeline.drafts.store import counts
+from pipeline.ledger.budget import requests_today, usage_today
 
 
 def provider_characters(session: Session) -> dict[str, int]:

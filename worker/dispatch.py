@@ -17,10 +17,10 @@ from sqlalchemy.exc import SQLAlchemyError
 from config.settings import Settings
 from pipeline.db.batches import BATCH, batches
 from pipeline.db.models import Job
-from pipeline.vocabulary import JobState
 from pipeline.db.session import session_scope
 from pipeline.jobs.runners import runner_alive
 from pipeline.reasons import first_line
+from pipeline.vocabulary import JobState
 from worker.app import STAGE_TASKS, get_app
 
 log = logging.getLogger(__name__)

@@ -18,8 +18,8 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from pipeline.errors import PipelineError
 from pipeline.db.models import ApiToken, LoginAttempt, LoginSession, User, utcnow
+from pipeline.errors import PipelineError
 from pipeline.vocabulary import Role
 
 SESSION_LIFETIME = timedelta(hours=12)

@@ -17,11 +17,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pipeline.checks.rules import check_article, check_block, check_title
+from pipeline.db.models import AuditEvent, CheckDismissal, Draft, utcnow
 from pipeline.db.session import insert_or_ignore
 from pipeline.document import Block
 from pipeline.errors import PipelineError
 from pipeline.translate.glossary import Term
-from pipeline.db.models import AuditEvent, CheckDismissal, Draft, utcnow
 
 TITLE = -1  # the block index of the title, as in Segment.block_index
 MAX_REASON = 2000

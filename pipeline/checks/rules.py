@@ -16,12 +16,12 @@ import lxml.html
 from lxml import etree
 
 from pipeline import language_id
-from pipeline.extract.inline import plain_text
-from pipeline.document import TITLE_INDEX, Block
 from pipeline.checks.engine_marks import marked_words, split_codes
+from pipeline.checks.numbers import extract_numbers, spelled_values, unmatched_numbers
+from pipeline.document import TITLE_INDEX, Block
+from pipeline.extract.inline import plain_text
 from pipeline.languages import primary_subtag
 from pipeline.translate.glossary import Term, find_terms
-from pipeline.checks.numbers import extract_numbers, spelled_values, unmatched_numbers
 
 CheckKind = Literal["numbers", "links", "placeholders", "untranslated", "length", "glossary",
                     "protected", "block_language", "extraction_loss", "unknown_word"]

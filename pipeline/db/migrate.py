@@ -9,7 +9,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
-from pipeline.db.session import MIGRATIONS_DIR, get_engine
+from pipeline.db.engine import MIGRATIONS_DIR, get_engine
 
 
 def alembic_config(url: str) -> Config:

@@ -15,12 +15,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from pipeline.drafts.store import revision_meta
-from pipeline.errors import PipelineError
 from pipeline.db.models import AuditEvent, Draft, Revision
-from pipeline.vocabulary import DraftStatus
 from pipeline.drafts.render import clean_block
 from pipeline.drafts.sanitize import clean_html
+from pipeline.drafts.store import revision_meta
+from pipeline.errors import PipelineError
+from pipeline.vocabulary import DraftStatus
 
 
 class NotApproved(PipelineError):

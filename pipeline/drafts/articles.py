@@ -9,9 +9,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from pipeline.db.models import Article, utcnow
 from pipeline.db.session import insert_or_ignore
 from pipeline.document import ExtractedArticle
-from pipeline.db.models import Article, utcnow
 
 
 def content_hash(structure: dict[str, Any]) -> str:

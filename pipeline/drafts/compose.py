@@ -20,9 +20,9 @@ from typing import Any, Literal
 import jinja2
 
 from pipeline.document import Block, ExtractedArticle
-from pipeline.errors import TemplateError
 from pipeline.drafts.render import render_blocks
 from pipeline.drafts.sanitize import clean_html
+from pipeline.errors import TemplateError
 from pipeline.languages import normalize_tag, primary_subtag
 from pipeline.translate.labels import is_model, model_label
 

@@ -20,8 +20,8 @@ from sqlalchemy.orm import Session
 from pipeline.db.models import Draft, Segment
 from pipeline.document import PLAIN_KEYS, TITLE_INDEX, Block
 from pipeline.ledger.memory import normalize, remember_human
-from pipeline.vocabulary import SegmentOrigin
 from pipeline.translate.markup import Encoded, encode
+from pipeline.vocabulary import SegmentOrigin
 
 _PLACEHOLDER = re.compile(r"<(/?)x(\d+)(/?)>")
 _WRAPPERS = {"paragraph": {"p"}, "heading": {"h1", "h2", "h3", "h4", "h5", "h6"},

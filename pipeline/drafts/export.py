@@ -8,11 +8,11 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from pipeline.drafts.approved import NotApproved, approved_document
-from pipeline.errors import PipelineError
 from pipeline.db.models import AuditEvent, Draft
-from pipeline.vocabulary import DraftStatus, ExportFormat
+from pipeline.drafts.approved import NotApproved, approved_document
 from pipeline.drafts.render import render_markdown
+from pipeline.errors import PipelineError
+from pipeline.vocabulary import DraftStatus, ExportFormat
 
 MEDIA_TYPES = {ExportFormat.html: "text/html; charset=utf-8",
                ExportFormat.md: "text/markdown; charset=utf-8",

@@ -19,10 +19,10 @@ import nh3
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from pipeline.drafts.compose import BlockTemplates, compose
-from pipeline.document import Block, ExtractedArticle
-from pipeline.drafts.store import DraftContent
 from pipeline.db.models import Draft, Segment
+from pipeline.document import Block, ExtractedArticle
+from pipeline.drafts.compose import BlockTemplates, compose
+from pipeline.drafts.store import DraftContent
 
 TITLE = -1  # the block index of the title, as in Segment.block_index
 SOURCE_CHANGED = "source_changed"

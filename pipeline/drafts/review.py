@@ -18,18 +18,18 @@ import nh3
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from pipeline.checks.revisions import refresh as refresh_checks
+from pipeline.db.models import AuditEvent, Draft, Revision, Segment
+from pipeline.document import PLAIN_KEYS, TITLE_INDEX, Block
 from pipeline.drafts.articles import load_extracted
 from pipeline.drafts.compose import BlockTemplates, compose
-from pipeline.document import PLAIN_KEYS, TITLE_INDEX, Block
 from pipeline.drafts.edits import remember_human_edit
+from pipeline.drafts.render import render_blocks
+from pipeline.drafts.sanitize import clean_inline
 from pipeline.drafts.store import lock_draft, revision_meta
 from pipeline.errors import PipelineError
 from pipeline.translate.glossary import Term
-from pipeline.db.models import AuditEvent, Draft, Revision, Segment
 from pipeline.vocabulary import DraftStatus, SegmentOrigin
-from pipeline.drafts.render import render_blocks
-from pipeline.checks.revisions import refresh as refresh_checks
-from pipeline.drafts.sanitize import clean_inline
 
 MAX_TEXT = 100_000
 

@@ -9,10 +9,10 @@ from typing import Any
 from sqlalchemy import delete, func, insert, select, union, update
 from sqlalchemy.orm import Session, defer, selectinload
 
+from pipeline.db.models import Article, AuditEvent, Draft, Job, Revision, Segment, utcnow
 from pipeline.db.session import insert_or_ignore
 from pipeline.drafts.render import clean_block
 from pipeline.drafts.sanitize import clean_html
-from pipeline.db.models import Article, AuditEvent, Draft, Job, Revision, Segment, utcnow
 from pipeline.vocabulary import DraftStatus, JobState
 
 

@@ -10,31 +10,44 @@ lead image above the body too), the source of a quote, the canonical URL and the
 from __future__ import annotations
 
 import copy
-
 import re
 from dataclasses import replace
 
 import trafilatura
 from lxml import etree
+from lxml import html as lxml_html
 from trafilatura.settings import set_date_params
 from trafilatura.xml import xmltotxt
-from lxml import html as lxml_html
 
 from pipeline.document import ExtractedArticle
 from pipeline.errors import NotAnArticle
 from pipeline.extract.body import Candidate, body_candidates
-from pipeline.extract.figures import (cut_trailing_text, figure_block, figure_container,
-                                      image_url, is_tiny)
+from pipeline.extract.figures import (
+    cut_trailing_text,
+    figure_block,
+    figure_container,
+    image_url,
+    is_tiny,
+)
 from pipeline.extract.gallery import without_gallery_chrome
 from pipeline.extract.inline import inline_fragment, normalize_space, plain_text
 from pipeline.extract.locate import TextIndex, squeeze
 from pipeline.extract.markup import PageMarkup, restore_markup
+from pipeline.extract.metadata import (
+    base_url,
+    byline_from_page,
+    canonical_url,
+    choose_title,
+    clean_author,
+    declared_language,
+    detected_language,
+    lead_image,
+    meta_description,
+    meta_site_name,
+    stated_date,
+)
 from pipeline.extract.script import word_count
 from pipeline.validation import strip_controls
-from pipeline.extract.metadata import (base_url, byline_from_page, canonical_url, choose_title,
-                                       clean_author, declared_language, detected_language,
-                                       lead_image, meta_description, meta_site_name,
-                                       stated_date)
 
 __all__ = ["extract"]
 

@@ -17,8 +17,13 @@ from dataclasses import dataclass
 from lxml import etree
 
 from pipeline.document import Block
-from pipeline.extract.inline import (inline_fragment, inline_html,
-                                     normalize_space, plain_text, resolve_url)
+from pipeline.extract.inline import (
+    inline_fragment,
+    inline_html,
+    normalize_space,
+    plain_text,
+    resolve_url,
+)
 
 _CREDIT_CLASS = re.compile(r"credit|copyright|byline|photographer|attribution|photo-?source",
                            re.IGNORECASE)

@@ -20,7 +20,6 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from pipeline.db.models import Job, utcnow
-from pipeline.vocabulary import Stage, JobState
 from pipeline.db.session import session_scope
 from pipeline.errors import PipelineError
 from pipeline.jobs.lease import Heartbeat, claim, still_owned
@@ -29,6 +28,7 @@ from pipeline.jobs.policy import Verdict, decide
 from pipeline.jobs.services import Services
 from pipeline.jobs.stages import run_stage
 from pipeline.reasons import first_line, reason_line
+from pipeline.vocabulary import JobState, Stage
 
 log = logging.getLogger(__name__)
 

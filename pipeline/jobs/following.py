@@ -14,10 +14,9 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from pipeline.db.batches import batches
-from pipeline.db.session import session_scope
 from pipeline.db.models import Job
+from pipeline.db.session import session_scope
 from pipeline.vocabulary import ACTIVE_JOB_STATES, SETTLED_JOB_STATES, JobState, Stage
-
 
 
 @dataclass(frozen=True)

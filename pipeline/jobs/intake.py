@@ -20,9 +20,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from pipeline.db.batches import batches
+from pipeline.db.models import ACTIVE_JOB, Job, utcnow
 from pipeline.errors import InvalidURL
 from pipeline.fetch import canonicalize, check_url
-from pipeline.db.models import ACTIVE_JOB, Job, utcnow
 from pipeline.vocabulary import ACTIVE_JOB_STATES, JobState, Stage
 
 

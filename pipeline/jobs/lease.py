@@ -18,9 +18,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from pipeline.db.models import Job, utcnow
-from pipeline.vocabulary import JobState
 from pipeline.db.session import session_scope
 from pipeline.reasons import first_line, reason_line
+from pipeline.vocabulary import JobState
 
 log = logging.getLogger(__name__)
 

@@ -16,9 +16,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from pipeline.db.models import Job, utcnow
-from pipeline.vocabulary import JobState
 from pipeline.errors import PermanentError
 from pipeline.reasons import reason_line
+from pipeline.vocabulary import JobState
 
 
 def advance(job: Job) -> None:

@@ -10,11 +10,11 @@ import time
 
 from sqlalchemy import select
 
+from pipeline.db.models import Job, Publication, utcnow
 from pipeline.db.session import session_scope
 from pipeline.errors import PipelineError
 from pipeline.jobs.execution import execute
 from pipeline.jobs.services import Services
-from pipeline.db.models import Job, Publication, utcnow
 from pipeline.vocabulary import JobState
 
 

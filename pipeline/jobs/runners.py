@@ -12,8 +12,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from pipeline.db.session import insert_or_ignore
 from pipeline.db.models import LocalRunnerBeat
+from pipeline.db.session import insert_or_ignore
 
 # A runner beats every BEAT_EVERY seconds; one not heard of for ALIVE_FOR is taken as gone
 # (killed without saying so), so its jobs go to the broker again.

@@ -13,14 +13,14 @@ from sqlalchemy.orm import Session
 
 from config.settings import Settings
 from pipeline.db.models import Job
-from pipeline.vocabulary import Stage
 from pipeline.drafts.articles import save_article
-from pipeline.fetch.http import fetch
 from pipeline.fetch.canonical import article_url
+from pipeline.fetch.http import fetch
 from pipeline.jobs.lifecycle import finish
 from pipeline.jobs.services import Services
 from pipeline.jobs.translate_stage import translate_into_draft
 from pipeline.publish.stage import publish_approved
+from pipeline.vocabulary import Stage
 
 
 @dataclass

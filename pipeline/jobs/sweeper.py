@@ -16,8 +16,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from pipeline.db.session import session_scope
 from pipeline.db.models import Job, utcnow
+from pipeline.db.session import session_scope
 from pipeline.vocabulary import JobState
 
 log = logging.getLogger(__name__)

@@ -9,15 +9,15 @@ counted even if the job fails afterwards.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 from datetime import datetime, time, timedelta, timezone
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from pipeline.db.models import ProviderUsage
 from pipeline.db.session import insert_or_ignore, own_transaction
 from pipeline.errors import BudgetExceeded
-from pipeline.db.models import ProviderUsage
 
 if TYPE_CHECKING:  # the translate package loads every provider; status must not
     from pipeline.translate.context import RequestUsage

@@ -11,8 +11,8 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from pipeline.db.session import insert_or_ignore, own_transaction
 from pipeline.db.models import ProviderCooldown
+from pipeline.db.session import insert_or_ignore, own_transaction
 
 RATE_LIMITED_SECONDS = 60.0  # 429 without Retry-After
 QUOTA_SECONDS = 3600.0  # "quota used up": no use asking again within the hour

@@ -21,11 +21,10 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from pipeline.db.batches import batches
-from pipeline.db.session import insert_many_or_ignore, insert_or_ignore, own_transaction
 from pipeline.db.models import TranslationMemory, utcnow
-from pipeline.vocabulary import SegmentOrigin
+from pipeline.db.session import insert_many_or_ignore, insert_or_ignore, own_transaction
 from pipeline.translate.acceptance import unacceptable
-
+from pipeline.vocabulary import SegmentOrigin
 
 
 def normalize(text: str) -> str:

@@ -11,11 +11,11 @@ from dataclasses import dataclass
 import nh3
 from sqlalchemy.orm import Session
 
-from pipeline.drafts.approved import NotApproved, approved_document
-from pipeline.document import Block
 from pipeline.db.models import Article, Draft
-from pipeline.vocabulary import DraftStatus
+from pipeline.document import Block
+from pipeline.drafts.approved import NotApproved, approved_document
 from pipeline.publish.errors import NotPublishable
+from pipeline.vocabulary import DraftStatus
 
 
 @dataclass(frozen=True)

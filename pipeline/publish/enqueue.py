@@ -14,9 +14,9 @@ from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from pipeline.db.models import ACTIVE_JOB, AuditEvent, Draft, Job, Publication, Site, utcnow
 from pipeline.db.session import insert_or_ignore
 from pipeline.drafts import review
-from pipeline.db.models import ACTIVE_JOB, AuditEvent, Draft, Job, Publication, Site, utcnow
 from pipeline.publish.content import approved_content, slug_for
 from pipeline.publish.sites import list_sites
 from pipeline.vocabulary import ACTIVE_JOB_STATES, JobState, Stage

@@ -8,11 +8,11 @@ import httpx
 
 from config.settings import Settings
 from pipeline.db.models import Site
-from pipeline.vocabulary import PostStatus, SiteKind
 from pipeline.publish.errors import PublishRefused, PublishUnavailable
 from pipeline.publish.webhook import SIGNATURE_HEADER, signature
 from pipeline.publish.wordpress import DRAFT_ID_META, SOURCE_URL_META
 from pipeline.publish.wordpress_api import WordPress
+from pipeline.vocabulary import PostStatus, SiteKind
 
 
 def test_site(site: Site, settings: Settings) -> list[str]:

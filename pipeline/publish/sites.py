@@ -14,8 +14,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from pipeline.db.models import Site
-from pipeline.vocabulary import PostStatus, SiteKind
 from pipeline.publish.errors import InvalidSite
+from pipeline.vocabulary import PostStatus, SiteKind
 
 LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1")
 

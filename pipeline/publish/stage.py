@@ -14,13 +14,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from config.settings import Settings
-from pipeline.drafts.store import draft_document
 from pipeline.db.models import AuditEvent, Draft, Job, Publication, utcnow
-from pipeline.vocabulary import SiteKind
+from pipeline.drafts.store import draft_document
 from pipeline.publish.content import ApprovedContent, approved_content
 from pipeline.publish.errors import InvalidSite
 from pipeline.publish.webhook import publish_webhook
 from pipeline.publish.wordpress import RemotePost, publish_wordpress
+from pipeline.vocabulary import SiteKind
 
 log = logging.getLogger(__name__)
 

@@ -16,8 +16,8 @@ import json
 import httpx
 
 from config.settings import Settings
-from pipeline.fetch.http import USER_AGENT
 from pipeline.db.models import Publication, Site
+from pipeline.fetch.http import USER_AGENT
 from pipeline.http_headers import retry_after_seconds
 from pipeline.publish.errors import PublishRefused, PublishUnavailable
 from pipeline.publish.wordpress import RemotePost

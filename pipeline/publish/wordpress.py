@@ -16,10 +16,10 @@ import re
 from dataclasses import dataclass, field
 
 from config.settings import Settings
+from pipeline.db.models import Publication, Site
 from pipeline.document import Block
 from pipeline.errors import PermanentError
 from pipeline.fetch.image import fetch_image
-from pipeline.db.models import Publication, Site
 from pipeline.publish.content import ApprovedContent, plain_text
 from pipeline.publish.wordpress_api import WordPress
 

@@ -16,8 +16,8 @@ from typing import Any
 import httpx
 
 from config.settings import Settings
-from pipeline.fetch.http import USER_AGENT
 from pipeline.db.models import Site
+from pipeline.fetch.http import USER_AGENT
 from pipeline.http_headers import retry_after_seconds
 from pipeline.publish.content import plain_text
 from pipeline.publish.errors import PublishRefused, PublishUnavailable

@@ -7,8 +7,8 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from pipeline.vocabulary import SourceKind
 from pipeline.document import FetchedXML
+from pipeline.vocabulary import SourceKind
 
 Fetcher = Callable[[str], FetchedXML]
 

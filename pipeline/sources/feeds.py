@@ -9,8 +9,8 @@ import feedparser
 
 from pipeline.document import FetchedXML
 from pipeline.errors import SourceUnreadable
-from pipeline.vocabulary import SourceKind
 from pipeline.sources.entries import Entry, Listing, fingerprint
+from pipeline.vocabulary import SourceKind
 
 # feedparser flags these on perfectly usable feeds; they are not worth a warning.
 _HARMLESS = (feedparser.CharacterEncodingOverride, feedparser.NonXMLContentType)

@@ -15,11 +15,11 @@ from config.settings import Settings
 from pipeline.document import FetchedXML
 from pipeline.errors import SourceUnreadable
 from pipeline.fetch.http import fetch_xml
-from pipeline.vocabulary import SourceKind
 from pipeline.sources import xmldoc
 from pipeline.sources.entries import Fetcher, Listing
 from pipeline.sources.feeds import read_feed
 from pipeline.sources.sitemaps import read_sitemap, read_text_sitemap
+from pipeline.vocabulary import SourceKind
 
 FEED_ROOTS = {"rss": SourceKind.feed, "rdf": SourceKind.feed, "feed": SourceKind.feed,
               "urlset": SourceKind.sitemap, "sitemapindex": SourceKind.sitemap}

@@ -7,12 +7,12 @@ import re
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+import pipeline.sources.schedule as schedules
+from pipeline.db.models import Source, SourceRun
 from pipeline.errors import InvalidSource
 from pipeline.fetch import canonicalize, check_url
 from pipeline.fetch.urls import host_and_port
-from pipeline.db.models import Source, SourceRun
 from pipeline.vocabulary import SourceKind
-import pipeline.sources.schedule as schedules
 
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$")
 

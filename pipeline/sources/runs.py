@@ -15,17 +15,17 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 
+import pipeline.sources.schedule as schedules
 from config.settings import Settings, get_settings
 from pipeline.db.batches import batches
+from pipeline.db.models import Source, SourceItem, SourceRun, utcnow
 from pipeline.db.session import insert_or_ignore, session_scope
 from pipeline.errors import InvalidURL, PipelineError
 from pipeline.fetch import canonicalize, check_url
 from pipeline.jobs.intake import enqueue
-from pipeline.db.models import Source, SourceItem, SourceRun, utcnow
-from pipeline.vocabulary import RunTrigger, SourceRunState
-import pipeline.sources.schedule as schedules
 from pipeline.sources.entries import Listing
 from pipeline.sources.listing import read_listing
+from pipeline.vocabulary import RunTrigger, SourceRunState
 
 log = logging.getLogger(__name__)
 

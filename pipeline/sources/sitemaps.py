@@ -10,9 +10,9 @@ from lxml import etree
 
 from pipeline.document import FetchedXML
 from pipeline.errors import PipelineError, SourceUnreadable
-from pipeline.vocabulary import SourceKind
 from pipeline.sources import xmldoc
 from pipeline.sources.entries import Entry, Fetcher, Listing, fingerprint
+from pipeline.vocabulary import SourceKind
 
 NEWS_NS = "http://www.google.com/schemas/sitemap-news/0.9"
 MAX_DEPTH = 2  # an index may list indexes once (the protocol says never; some sites do)

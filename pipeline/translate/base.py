@@ -6,8 +6,8 @@ its API allows. It never sees block templates, credits or URLs; the translator f
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
 from abc import ABC, abstractmethod
+from urllib.parse import urlsplit
 
 import httpx
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from config.settings import Settings
 from pipeline.errors import ProviderError
-from pipeline.translate.providers.apertium import ApertiumProvider
 from pipeline.translate.base import Provider
+from pipeline.translate.providers.apertium import ApertiumProvider
 from pipeline.translate.providers.deepl import DeepLProvider
 from pipeline.translate.providers.google import GoogleProvider
 from pipeline.translate.providers.libre import LibreProvider

@@ -24,16 +24,16 @@ from dataclasses import dataclass, field
 from pipeline.document import TITLE_INDEX, Block, ExtractedArticle
 from pipeline.errors import ProviderError
 from pipeline.languages import primary_subtag
-from pipeline.translate.glossary import Masked, Term
 from pipeline.translate.acceptance import unacceptable
 from pipeline.translate.base import Provider
-from pipeline.translate.context import ArticleContext
 from pipeline.translate.chain import (
     Ledger,
     PendingText,
     ProviderChain,
     Recalled,
 )
+from pipeline.translate.context import ArticleContext
+from pipeline.translate.glossary import Masked, Term
 from pipeline.translate.markup import decode, strip_placeholders
 from pipeline.translate.units import Unit, collect_units
 from pipeline.vocabulary import SegmentOrigin

@@ -9,11 +9,10 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import select
 
-from pipeline.accounts import users as accounts
-
 from pipeline.accounts import audit
-from pipeline.db.session import session_scope, upgrade
+from pipeline.accounts import users as accounts
 from pipeline.db.models import AuditEvent, LoginSession, User
+from pipeline.db.session import session_scope, upgrade
 
 
 @pytest.fixture

@@ -69,9 +69,9 @@ def test_enqueue_wait_under_up_logs_and_watch(transdraft, sqlite_url, tmp_path):
 
 def test_translate_waits_for_the_job_another_process_runs(transdraft, sqlite_url):
     from config.settings import Settings
+    from pipeline.db.models import Job
     from pipeline.db.session import session_scope, upgrade
     from pipeline.jobs.intake import enqueue
-    from pipeline.db.models import Job
     from pipeline.jobs.lease import claim
     from pipeline.jobs.services import Services
     from pipeline.jobs.stages import run_stage

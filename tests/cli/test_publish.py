@@ -74,11 +74,11 @@ def test_the_seed_article_is_published_once_and_updated_after_a_new_approval(
         assert "publish" in jobs.stdout
 
         # A reviewer edit, a new approval, a new publish: the same post, updated.
+        from config.settings import SHIPPED_BLOCKS_DIR
+        from pipeline.db.models import Draft
+        from pipeline.db.session import session_scope
         from pipeline.drafts import review
         from pipeline.drafts.compose import BlockTemplates
-        from pipeline.db.session import session_scope
-        from pipeline.db.models import Draft
-        from config.settings import SHIPPED_BLOCKS_DIR
 
         with session_scope(sqlite_url) as session:
             review.edit_title(session, session.get(Draft, int(draft_id)), "EEN NIEUWE TITEL",

@@ -125,8 +125,8 @@ def in_process():
 
 
 def test_jobs_show_and_retry(in_process, env, sqlite_url):
-    from pipeline.db.session import session_scope
     from pipeline.db.models import Job
+    from pipeline.db.session import session_scope
 
     transdraft = in_process
 

@@ -167,7 +167,6 @@ def test_a_translate_killed_mid_run_is_taken_over_after_its_lease(transdraft, si
     from pipeline.db.session import session_scope, upgrade
     from pipeline.jobs.intake import enqueue
     from pipeline.jobs.lease import claim
-    from pipeline.db.models import Job, utcnow
 
     upgrade(sqlite_url)
     with StubServer(libre_routes()) as libre:

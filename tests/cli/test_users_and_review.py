@@ -10,8 +10,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from pipeline.db.session import session_scope, upgrade
 from pipeline.db.models import AuditEvent, Draft
+from pipeline.db.session import session_scope, upgrade
 from tests.web.factories import make_draft
 
 

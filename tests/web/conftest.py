@@ -15,8 +15,8 @@ from playwright.sync_api import sync_playwright
 
 from config.settings import Settings
 from pipeline.db.session import session_scope, upgrade
-from tests.web.factories import PASSWORD, make_draft, make_users
 from tests.services import needs
+from tests.web.factories import PASSWORD, make_draft, make_users
 from web.app import create_app
 
 CHROMIUM = "/usr/bin/chromium"

@@ -8,11 +8,11 @@ from sqlalchemy.orm import Session
 
 from config.settings import SHIPPED_BLOCKS_DIR
 from pipeline.accounts import users as accounts
+from pipeline.db.models import Draft
+from pipeline.document import Block, ExtractedArticle
 from pipeline.drafts.articles import save_article
 from pipeline.drafts.compose import BlockTemplates, compose
-from pipeline.document import Block, ExtractedArticle
 from pipeline.drafts.store import DraftContent, save_draft
-from pipeline.db.models import Draft
 from pipeline.vocabulary import Role
 
 PASSWORD = "correct horse battery"

@@ -8,8 +8,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from pipeline.db.session import session_scope
 from pipeline.db.models import ApiToken, AuditEvent, User
+from pipeline.db.session import session_scope
 from tests.web.conftest import _seed, bearer, login, make_client
 from tests.web.factories import PASSWORD
 

@@ -7,8 +7,8 @@ import json
 import lxml.html
 import pytest
 
-from pipeline.db.session import session_scope
 from pipeline.db.models import AuditEvent, Draft, Job, Revision
+from pipeline.db.session import session_scope
 from tests.web.conftest import bearer, make_client
 from tests.web.factories import make_draft, templates
 
@@ -187,9 +187,9 @@ def test_editing_a_block_recomposes_and_records_a_revision(api):
     assert "hoger water" in parts(after["html"])[2]
 
     # The recomposed article is exactly what compose makes of the edited blocks.
+    from pipeline.document import Block
     from pipeline.drafts.articles import load_extracted
     from pipeline.drafts.compose import compose
-    from pipeline.document import Block
 
     with session_scope(url) as session:
         draft = session.get(Draft, draft_id)
@@ -308,8 +308,9 @@ def test_openapi_describes_the_contract(client):
 
 
 def test_healthz_reports_a_dead_database(tmp_path):
-    from config.settings import Settings
     from fastapi.testclient import TestClient
+
+    from config.settings import Settings
     from web.app import create_app
 
     app = create_app(Settings(database_url=f"sqlite:///{tmp_path}/missing/dir/x.db"))
@@ -339,8 +340,8 @@ def test_metrics_count_jobs_drafts_and_provider_characters(api):
     client.post("/api/jobs", json={"urls": ["https://example.org/a", "https://example.org/b"]},
                 headers=op)
     client.post(f"/api/drafts/{draft_id}/approve", headers=bearer(users["reviewer"].token))
-    from pipeline.ledger.budget import reserve
     from pipeline.db.session import session_scope
+    from pipeline.ledger.budget import reserve
 
     with session_scope(url) as session:  # what the translate stage records before sending
         reserve(session, "google", 1234, None)

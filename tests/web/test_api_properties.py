@@ -22,8 +22,8 @@ from schemathesis.checks import (
 from sqlalchemy import create_engine, text, update
 
 from config.settings import Settings
-from pipeline.db.session import get_engine, session_scope
 from pipeline.db.models import ApiToken, User
+from pipeline.db.session import get_engine, session_scope
 from pipeline.vocabulary import Role
 from tests.web.conftest import _seed
 from web.app import create_app

@@ -9,9 +9,9 @@ from __future__ import annotations
 import pytest
 
 from pipeline.accounts import users as accounts
+from pipeline.db.models import User
 from pipeline.db.session import session_scope
 from pipeline.jobs.intake import enqueue
-from pipeline.db.models import User
 from tests.web.conftest import bearer, make_client
 
 PUBLIC = {("GET", "/openapi.json"), ("GET", "/healthz"), ("GET", "/login"), ("POST", "/login"),
@@ -92,8 +92,8 @@ def world(seeded):
 
 
 def _routes():
-    from web.app import create_app, route_table
     from config.settings import Settings
+    from web.app import create_app, route_table
 
     return route_table(create_app(Settings(database_url="sqlite://")))
 

@@ -4,8 +4,8 @@ with the form."""
 
 from __future__ import annotations
 
-from pipeline.db.session import session_scope
 from pipeline.db.models import Draft
+from pipeline.db.session import session_scope
 from tests.web.conftest import sign_in
 
 

@@ -5,10 +5,11 @@ Never downloads a browser: it launches /usr/bin/chromium and fails loudly withou
 
 from __future__ import annotations
 
-from pipeline.db.session import session_scope
 from pipeline.db.models import Draft, Job
+from pipeline.db.session import session_scope
 from tests.web.conftest import ARTIFACTS, sign_in
 from tests.web.factories import make_draft
+
 
 def test_reviewer_edits_approves_and_operator_enqueues(server, browser):
     base, url, draft_id = server
@@ -71,9 +72,8 @@ def test_reviewer_edits_approves_and_operator_enqueues(server, browser):
 
 
 def test_hostile_draft_runs_no_script_in_the_browser(server, browser):
-    from tests.web.test_security import PAYLOADS
-
     from pipeline.document import Block
+    from tests.web.test_security import PAYLOADS
 
     base, url, _ = server
     blocks = [Block(kind="paragraph", html=payload) for payload in PAYLOADS]

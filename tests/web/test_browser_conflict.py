@@ -3,11 +3,11 @@ version is shown beside it, and conflict.js can copy it into the form."""
 
 from __future__ import annotations
 
-from pipeline.drafts import review
-from pipeline.db.session import session_scope
 from pipeline.db.models import Draft
-from tests.web.factories import templates
+from pipeline.db.session import session_scope
+from pipeline.drafts import review
 from tests.web.conftest import sign_in
+from tests.web.factories import templates
 
 
 def test_a_conflicting_edit_keeps_the_typed_text_beside_the_other_version(server, browser):

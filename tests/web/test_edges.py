@@ -9,8 +9,8 @@ import json
 
 import pytest
 
-from pipeline.db.session import session_scope
 from pipeline.db.models import Job
+from pipeline.db.session import session_scope
 from tests.web.conftest import _seed, bearer, make_client
 
 BIG_ID = 2**31

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from sqlalchemy import update
 
-from pipeline.db.session import session_scope
 from pipeline.db.models import Job
+from pipeline.db.session import session_scope
 from tests.web.conftest import sign_in
 
 URL = "https://example.org/news/fresh-story"

@@ -9,8 +9,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from pipeline.accounts import users as accounts
-from pipeline.db.session import session_scope
 from pipeline.db.models import LoginAttempt, utcnow
+from pipeline.db.session import session_scope
 from tests.web.conftest import make_client
 from tests.web.factories import PASSWORD
 

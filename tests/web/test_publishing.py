@@ -7,8 +7,8 @@ import json
 import re
 
 from config.settings import Settings
-from pipeline.jobs.services import Services
 from pipeline.jobs.publish_now import publish_now
+from pipeline.jobs.services import Services
 from tests.stubs.server import Response, StubServer
 from tests.web.conftest import bearer, login, make_client
 

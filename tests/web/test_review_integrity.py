@@ -14,9 +14,9 @@ import httpx
 import pytest
 
 from config.settings import Settings
+from pipeline.db.models import Draft
 from pipeline.db.session import session_scope
 from pipeline.document import Block
-from pipeline.db.models import Draft
 from tests.web.conftest import bearer, make_client
 from tests.web.factories import make_draft
 

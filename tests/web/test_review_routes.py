@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import re
 
-from pipeline.db.session import session_scope
 from pipeline.db.models import AuditEvent, Draft
+from pipeline.db.session import session_scope
 from tests.web.conftest import HTML, bearer, make_client
 
 WARNING = "18.7 in the source, 18,7 in the translation"

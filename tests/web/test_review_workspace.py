@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.checks.revisions import article_checks
+from pipeline.db.models import AuditEvent, Draft
 from pipeline.db.session import session_scope
 from pipeline.document import Block
-from pipeline.db.models import AuditEvent, Draft
-from pipeline.checks.revisions import article_checks
-from tests.web.factories import make_draft
 from tests.web.conftest import ARTIFACTS, sign_in
+from tests.web.factories import make_draft
 
 AXE = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
 

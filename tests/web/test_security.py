@@ -5,15 +5,15 @@ from __future__ import annotations
 import json
 import logging
 import re
+from html.parser import HTMLParser
 from pathlib import Path
 
 import lxml.html
-from html.parser import HTMLParser
 import pytest
 
+from pipeline.db.models import Draft, Job, User
 from pipeline.db.session import session_scope
 from pipeline.document import Block
-from pipeline.db.models import Draft, Job, User
 from tests.web.conftest import bearer, login, make_client
 from tests.web.factories import PASSWORD, make_draft
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
+from pipeline.db.models import Draft, Job, User
 from pipeline.db.session import session_scope
-from pipeline.db.models import ApiToken, Draft, Job, User
 from tests.web.conftest import HTML, login, make_client
 from tests.web.factories import PASSWORD, make_draft
 

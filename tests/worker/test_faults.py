@@ -14,9 +14,9 @@ import time
 import pytest
 from sqlalchemy import select
 
+from pipeline.db.models import Job
 from pipeline.db.session import session_scope, upgrade
 from pipeline.jobs.intake import enqueue
-from pipeline.db.models import Job
 from tests.stubs.server import Response, StubServer
 from tests.stubs.site import ArticleSite
 from tests.stubs.translators import Faults, libre_routes

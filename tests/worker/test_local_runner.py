@@ -7,9 +7,9 @@ import pytest
 from sqlalchemy import select
 
 from config.settings import get_settings
+from pipeline.db.models import Draft, Job
 from pipeline.db.session import session_scope, upgrade
 from pipeline.jobs.intake import enqueue
-from pipeline.db.models import Draft, Job
 from tests.stubs.server import StubServer
 from tests.stubs.site import ArticleSite
 from tests.stubs.translators import libre_routes

@@ -7,9 +7,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from pipeline.drafts import review
-from pipeline.db.session import session_scope, upgrade
 from pipeline.db.models import Draft, Job, Publication
+from pipeline.db.session import session_scope, upgrade
+from pipeline.drafts import review
 from pipeline.publish.enqueue import request_publish
 from pipeline.publish.sites import add_site, list_sites
 from tests.web.factories import make_draft

@@ -12,15 +12,15 @@ from fastapi import APIRouter, HTTPException, Query, Request, Response
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session, object_session
 
-from pipeline.drafts import review
-from pipeline.db.session import is_write_conflict
-from pipeline.drafts.store import DraftFilters, draft_document, search_drafts
-from pipeline.drafts.export import NotExportable, export_draft
-from pipeline.publish.enqueue import approve_and_publish
-from pipeline.vocabulary import DraftStatus, ExportFormat
 from pipeline.db.models import Draft
-from pipeline.publish.records import publication_documents
+from pipeline.db.session import is_write_conflict
+from pipeline.drafts import review
+from pipeline.drafts.export import NotExportable, export_draft
 from pipeline.drafts.render import clean_block
+from pipeline.drafts.store import DraftFilters, draft_document, search_drafts
+from pipeline.publish.enqueue import approve_and_publish
+from pipeline.publish.records import publication_documents
+from pipeline.vocabulary import DraftStatus, ExportFormat
 from web.deps import (
     AppBlockTemplates,
     DbSession,

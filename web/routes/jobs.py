@@ -14,9 +14,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from pipeline.db.models import Job
-from pipeline.vocabulary import JobState
 from pipeline.errors import PipelineError
 from pipeline.jobs import intake, lifecycle
+from pipeline.vocabulary import JobState
 from web.auth import Identity
 from web.deps import (
     AppSettings,

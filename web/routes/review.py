@@ -19,13 +19,13 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from pipeline.checks import revisions as review_checks
-from pipeline.vocabulary import DraftStatus, ExportFormat
 from pipeline.drafts import review
-from pipeline.publish.enqueue import approve_and_publish
 from pipeline.drafts.compose import BlockTemplates
 from pipeline.drafts.export import NotExportable, approval, export_draft
 from pipeline.drafts.history import history
 from pipeline.drafts.store import DraftFilters, search_drafts, source_sites
+from pipeline.publish.enqueue import approve_and_publish
+from pipeline.vocabulary import DraftStatus, ExportFormat
 from web import draft_view
 from web.auth import Identity
 from web.deps import AppBlockTemplates, DbSession, Reviewer, get_draft, page_count, render

@@ -8,8 +8,8 @@ from deep_translator.constants import GOOGLE_LANGUAGES_TO_CODES
 from deep_translator.exceptions import LanguageNotSupportedException
 
 from pipeline.languages import primary_subtag
-from pipeline.translate.providers import deep_requests
 from pipeline.translate.base import LineJoinedProvider, unsupported_pair
+from pipeline.translate.providers import deep_requests
 
 deep_requests.install(google_module)
 

@@ -9,13 +9,13 @@ from deep_translator.exceptions import LanguageNotSupportedException
 
 from pipeline.errors import ProviderError, ProviderRateLimited
 from pipeline.languages import primary_subtag
-from pipeline.translate.providers import deep_requests
 from pipeline.translate.base import (
     QUOTA_EXCEEDED,
     LineJoinedProvider,
     status_error,
     unsupported_pair,
 )
+from pipeline.translate.providers import deep_requests
 
 deep_requests.install(mymemory_module)
 

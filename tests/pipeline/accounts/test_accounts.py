@@ -8,8 +8,9 @@ import pytest
 from sqlalchemy import inspect
 
 from pipeline.accounts import users as accounts
-from pipeline.db.session import get_engine, session_scope, upgrade
 from pipeline.db.models import LoginSession, utcnow
+from pipeline.db.session import get_engine, session_scope, upgrade
+
 
 @pytest.fixture
 def database(db_url):

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from pipeline.checks.engine_marks import marked_words, split_codes
 from pipeline.checks.rules import check_block, check_title
 from pipeline.document import Block
-from pipeline.checks.engine_marks import marked_words, split_codes
 
 
 def _kinds(source: str, translated: str) -> list[tuple[str, str]]:

@@ -5,11 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from pipeline.db.session import session_scope
-from pipeline.jobs.intake import enqueue
 from pipeline.jobs.execution import run_in_foreground
+from pipeline.jobs.intake import enqueue
 from pipeline.jobs.services import Services
-from tests.pipeline.jobs.test_translate_stage import (draft_of, libre, settings, site,  # noqa: F401
-                                             translate)
+from tests.pipeline.jobs.test_translate_stage import draft_of, libre, settings, site, translate  # noqa: F401
 
 
 @dataclass
@@ -26,7 +25,7 @@ def _loss_checks(url: str, draft_id: int) -> list[dict]:
     return [c for c in draft_of(url, draft_id).checks if c["kind"] == "extraction_loss"]
 
 
-def test_a_body_shorter_than_trafilatura_text_is_flagged_on_the_draft(db_url, site, libre):
+def test_a_body_shorter_than_trafilatura_text_is_flagged_on_the_draft(db_url, site, libre):  # noqa: F811
     config = settings(db_url, libre_url=libre.base_url)
     draft_id = translate(db_url, config, site.url("/story"))
     assert _loss_checks(db_url, draft_id) == []

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.drafts import review
-
 from pipeline.checks import revisions as review_checks
+from pipeline.db.models import AuditEvent, CheckDismissal, Draft
 from pipeline.db.session import session_scope, upgrade
 from pipeline.document import Block
-from pipeline.db.models import AuditEvent, CheckDismissal, Draft
+from pipeline.drafts import review
 from tests.web.factories import make_draft, templates
 
 SOURCE = [Block(kind="paragraph", html='It took <a href="https://example.org/p">21 months</a>.'),

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from pipeline.db.session import insert_or_ignore, session_scope, upgrade
 from pipeline.db.models import Source
+from pipeline.db.session import insert_or_ignore, session_scope, upgrade
 
 
 def test_insert_or_ignore_tells_whether_it_inserted(db_url):

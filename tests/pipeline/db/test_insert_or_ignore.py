@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from pipeline.db.session import insert_or_ignore, session_scope, upgrade
 from pipeline.db.models import ProviderUsage
+from pipeline.db.session import insert_or_ignore, session_scope, upgrade
 
 
 def test_reports_whether_the_row_was_added(db_url):

@@ -10,8 +10,8 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import inspect
 
 from pipeline.db.migrate import alembic_config
-from pipeline.db.session import get_engine, is_current, upgrade
 from pipeline.db.models import Base
+from pipeline.db.session import get_engine, is_current, upgrade
 
 
 def test_one_head_and_head_matches_the_models(db_url):

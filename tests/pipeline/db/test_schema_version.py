@@ -16,8 +16,8 @@ def test_heads_read_from_the_files_are_alembics_heads():
 
 
 def test_is_at_head_only_after_the_last_migration(sqlite_url):
-    from pipeline.db.session import get_engine, upgrade
     from pipeline.db.schema_version import is_at_head
+    from pipeline.db.session import get_engine, upgrade
 
     engine = get_engine(sqlite_url)
     assert not is_at_head(engine)  # no alembic_version table yet

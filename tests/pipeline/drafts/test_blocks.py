@@ -7,8 +7,8 @@ from datetime import datetime, timezone
 import pytest
 
 from config.settings import Settings
-from pipeline.drafts.compose import BlockTemplates, compose_draft
 from pipeline.document import Block, ExtractedArticle
+from pipeline.drafts.compose import BlockTemplates, compose_draft
 
 NOW = datetime(2025, 3, 1, 8, 0, tzinfo=timezone.utc)
 BODY = [Block(kind="paragraph", html="Body text.")]

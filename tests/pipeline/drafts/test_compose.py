@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from config.settings import Settings
-from pipeline.drafts.compose import BlockTemplates, compose
 from pipeline.document import Block, ExtractedArticle
+from pipeline.drafts.compose import BlockTemplates, compose
 from pipeline.errors import TemplateError
 
 NOW = datetime(2024, 5, 1, 9, 30, tzinfo=timezone.utc)

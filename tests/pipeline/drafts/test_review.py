@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.drafts import review
-from pipeline.db.session import session_scope, upgrade
 from pipeline.db.models import Draft, Segment, TranslationMemory
+from pipeline.db.session import session_scope, upgrade
+from pipeline.drafts import review
 from tests.web.factories import make_draft, templates
 
 

@@ -9,13 +9,13 @@ import pytest
 from sqlalchemy import select
 
 from config.settings import Settings
+from pipeline.db.models import Draft, Job, Segment
+from pipeline.db.session import session_scope, upgrade
 from pipeline.drafts import review
 from pipeline.drafts.approved import approved_document
-from pipeline.db.session import session_scope, upgrade
-from pipeline.jobs.intake import enqueue
 from pipeline.jobs.execution import run_in_foreground
+from pipeline.jobs.intake import enqueue
 from pipeline.jobs.services import Services
-from pipeline.db.models import Draft, Job, Segment
 from tests.stubs.news_site import PARAGRAPHS, NewsSite
 from tests.stubs.server import StubServer
 from tests.stubs.translators import libre_routes

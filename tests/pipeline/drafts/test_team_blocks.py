@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from pipeline.drafts.compose import BlockTemplates, compose_draft
 from pipeline.document import Block, ExtractedArticle
+from pipeline.drafts.compose import BlockTemplates, compose_draft
 from pipeline.drafts.team_blocks import team_blocks
 from tests.web.factories import templates
 

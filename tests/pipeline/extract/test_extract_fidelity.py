@@ -13,10 +13,10 @@ import trafilatura
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from pipeline.checks.extraction_loss import extraction_loss
 from pipeline.document import ExtractedArticle
 from pipeline.extract import extract
 from pipeline.extract.inline import normalize_space, plain_text
-from pipeline.checks.extraction_loss import extraction_loss
 
 PAGES = Path(__file__).resolve().parents[2] / "fixtures" / "extract"
 URL = "https://news.example.org/2026/06/story"

@@ -7,13 +7,13 @@ import pytest
 from sqlalchemy import select
 
 from config.settings import Settings
-from pipeline.drafts import review
-from pipeline.db.session import session_scope, upgrade
-from pipeline.fetch.canonical import article_url, same_site
-from pipeline.jobs.intake import enqueue
-from pipeline.jobs.execution import run_in_foreground
-from pipeline.jobs.services import Services
 from pipeline.db.models import Article, Draft
+from pipeline.db.session import session_scope, upgrade
+from pipeline.drafts import review
+from pipeline.fetch.canonical import article_url, same_site
+from pipeline.jobs.execution import run_in_foreground
+from pipeline.jobs.intake import enqueue
+from pipeline.jobs.services import Services
 from tests.stubs.news_site import PARAGRAPHS, NewsSite, article_page
 from tests.stubs.server import Response, StubServer
 from tests.stubs.translators import libre_routes

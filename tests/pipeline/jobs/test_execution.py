@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select, update
 
 from config.settings import Settings
-from pipeline.jobs import execution
+from pipeline.db.models import Draft, Job, utcnow
 from pipeline.db.session import session_scope, upgrade
 from pipeline.errors import (
     BudgetExceeded,
@@ -19,11 +19,11 @@ from pipeline.errors import (
     ProviderUnavailable,
     ProviderUnreachable,
 )
+from pipeline.jobs import execution
 from pipeline.jobs.execution import JobBusy, execute, run_in_foreground
 from pipeline.jobs.intake import enqueue
 from pipeline.jobs.lease import claim
 from pipeline.jobs.services import Services
-from pipeline.db.models import Draft, Job, utcnow
 from tests.stubs.server import StubServer
 from tests.stubs.site import ArticleSite
 from tests.stubs.translators import libre_routes

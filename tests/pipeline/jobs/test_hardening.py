@@ -12,13 +12,13 @@ from markdown_it import MarkdownIt
 from sqlalchemy import select
 
 from config.settings import Settings
+from pipeline.db.models import Job
 from pipeline.db.session import session_scope, upgrade
+from pipeline.drafts.render import render_markdown
 from pipeline.errors import FetchRefused, InvalidURL
 from pipeline.extract import extract
 from pipeline.fetch import canonicalize
 from pipeline.fetch.guard import resolve_and_check
-from pipeline.db.models import Job
-from pipeline.drafts.render import render_markdown
 from pipeline.sources import add_source
 from pipeline.sources.runs import run_source
 from tests.pipeline.sources import feeds

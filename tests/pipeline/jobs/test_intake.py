@@ -7,9 +7,9 @@ import threading
 import pytest
 from sqlalchemy import func, select
 
+from pipeline.db.models import Job
 from pipeline.db.session import session_scope, upgrade
 from pipeline.jobs.intake import enqueue
-from pipeline.db.models import Job
 from pipeline.vocabulary import JobState
 
 

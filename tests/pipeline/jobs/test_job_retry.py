@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from pipeline.db.models import Job
 from pipeline.db.session import session_scope, upgrade
 from pipeline.errors import PermanentError
 from pipeline.jobs.intake import enqueue
 from pipeline.jobs.lifecycle import retry, retry_failed
-from pipeline.db.models import Job
 
 
 @pytest.fixture

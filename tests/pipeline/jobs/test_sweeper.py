@@ -8,10 +8,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import update
 
+from pipeline.db.models import Job, utcnow
 from pipeline.db.session import session_scope, upgrade
 from pipeline.jobs.intake import enqueue
 from pipeline.jobs.lease import claim
-from pipeline.db.models import Job, utcnow
 from pipeline.jobs.sweeper import sweep
 
 

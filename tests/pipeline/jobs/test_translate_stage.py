@@ -12,15 +12,14 @@ import pytest
 from sqlalchemy import func, select
 
 from config.settings import Settings
-from pipeline.ledger import budget
-from pipeline.ledger import cooldown
-from pipeline.db.session import session_scope, upgrade
-from pipeline.errors import BudgetExceeded, ProviderUnavailable
-from pipeline.jobs.intake import enqueue
-from pipeline.jobs.execution import run_in_foreground
-from pipeline.jobs.services import Services
-from pipeline.drafts.edits import remember_human_edit
 from pipeline.db.models import AuditEvent, Draft, Job, Revision, TranslationMemory
+from pipeline.db.session import session_scope, upgrade
+from pipeline.drafts.edits import remember_human_edit
+from pipeline.errors import BudgetExceeded, ProviderUnavailable
+from pipeline.jobs.execution import run_in_foreground
+from pipeline.jobs.intake import enqueue
+from pipeline.jobs.services import Services
+from pipeline.ledger import budget, cooldown
 from tests.stubs.news_site import OTHER_PARAGRAPHS, PARAGRAPHS, NewsSite
 from tests.stubs.server import StubServer
 from tests.stubs.translators import Faults, apertium_routes, libre_routes
@@ -336,9 +335,9 @@ def test_a_provider_failing_again_after_a_retry_is_paused_and_the_next_takes_ove
 
 
 def test_rate_limited_in_the_middle_of_an_article_the_next_provider_does_the_rest(sqlite_url):
+    from pipeline.ledger.database import DatabaseLedger
     from pipeline.translate.providers.apertium import ApertiumProvider
     from pipeline.translate.providers.libre import LibreProvider
-    from pipeline.ledger.database import DatabaseLedger
     from tests.pipeline.translate.conftest import generated_article
 
     upgrade(sqlite_url)

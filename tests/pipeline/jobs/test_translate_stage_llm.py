@@ -9,14 +9,14 @@ import pytest
 from sqlalchemy import select
 
 from config.settings import Settings
-from pipeline.ledger import budget
-from pipeline.ledger.cooldown import paused_until
+from pipeline.db.models import Draft, ProviderUsage, TranslationMemory
 from pipeline.db.session import session_scope, upgrade
 from pipeline.errors import BudgetExceeded
-from pipeline.jobs.intake import enqueue
 from pipeline.jobs.execution import run_in_foreground
+from pipeline.jobs.intake import enqueue
 from pipeline.jobs.services import Services
-from pipeline.db.models import Draft, ProviderUsage, TranslationMemory
+from pipeline.ledger import budget
+from pipeline.ledger.cooldown import paused_until
 from tests.stubs.news_site import OTHER_PARAGRAPHS, PARAGRAPHS, NewsSite
 from tests.stubs.openai_compat import MODEL, LLMFaults, llm_routes
 from tests.stubs.server import StubServer

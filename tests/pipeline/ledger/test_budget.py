@@ -7,9 +7,9 @@ from datetime import datetime, timezone
 
 import pytest
 
-from pipeline.ledger import budget
 from pipeline.db.session import session_scope, upgrade
 from pipeline.errors import BudgetExceeded, TransientError
+from pipeline.ledger import budget
 
 
 def test_reserve_release_and_usage(db_url):

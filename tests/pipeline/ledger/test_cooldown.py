@@ -7,8 +7,8 @@ import sys
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from pipeline.ledger import cooldown
 from pipeline.db.session import session_scope, upgrade
+from pipeline.ledger import cooldown
 
 REPO = Path(__file__).resolve().parents[3]
 

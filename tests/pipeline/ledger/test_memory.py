@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from pipeline.ledger import memory
-from pipeline.db.session import session_scope, upgrade
 from pipeline.db.models import TranslationMemory
+from pipeline.db.session import session_scope, upgrade
+from pipeline.ledger import memory
 from pipeline.translate.acceptance import unacceptable
 from tests.stubs.translators import MYMEMORY_QUOTA
 

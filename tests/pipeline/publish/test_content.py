@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.drafts import review
 from pipeline.db.session import session_scope, upgrade
 from pipeline.document import Block
+from pipeline.drafts import review
 from pipeline.publish.content import approved_content, slug_for
 from pipeline.publish.errors import NotPublishable
 from tests.web.factories import make_draft

@@ -12,18 +12,17 @@ import pytest
 from sqlalchemy import select
 
 from config.settings import Settings
-from pipeline.drafts import review
+from pipeline.db.models import AuditEvent, Draft, Job, utcnow
 from pipeline.db.session import session_scope, upgrade
+from pipeline.drafts import review
 from pipeline.errors import PipelineError
+from pipeline.jobs.publish_now import publish_now
 from pipeline.jobs.services import Services
-from pipeline.db.models import AuditEvent, Draft, Job
+from pipeline.jobs.sweeper import due_jobs
 from pipeline.publish.enqueue import approve_and_publish, request_publish
 from pipeline.publish.errors import InvalidSite
 from pipeline.publish.records import publication_documents
-from pipeline.jobs.publish_now import publish_now
 from pipeline.publish.sites import add_site, get_site, list_sites, site_document
-from pipeline.jobs.sweeper import due_jobs
-from pipeline.db.models import utcnow
 from tests.stubs.server import Response, StubServer
 from tests.web.factories import make_draft
 

@@ -11,15 +11,15 @@ import pytest
 from sqlalchemy import select
 
 from config.settings import SHIPPED_BLOCKS_DIR, Settings
+from pipeline.db.models import AuditEvent, Draft, Job, Publication
+from pipeline.db.session import session_scope, upgrade
 from pipeline.drafts import review
 from pipeline.drafts.compose import BlockTemplates
-from pipeline.db.session import session_scope, upgrade
 from pipeline.errors import PipelineError
+from pipeline.jobs.publish_now import publish_now
 from pipeline.jobs.services import Services
-from pipeline.db.models import AuditEvent, Draft, Job, Publication
 from pipeline.publish.enqueue import request_publish
 from pipeline.publish.errors import NotPublishable
-from pipeline.jobs.publish_now import publish_now
 from pipeline.publish.sites import add_site, get_site
 from tests.stubs.images import png
 from tests.stubs.server import Response, StubServer

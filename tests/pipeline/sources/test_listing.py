@@ -10,8 +10,8 @@ import pytest
 
 from config.settings import Settings
 from pipeline.errors import FetchFailed, FetchRefused, SourceUnreadable
-from pipeline.vocabulary import SourceKind
 from pipeline.sources.listing import detect_kind, read_listing
+from pipeline.vocabulary import SourceKind
 from tests.pipeline.sources import feeds
 from tests.stubs.server import Response
 

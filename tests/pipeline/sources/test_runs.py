@@ -10,12 +10,12 @@ import pytest
 from sqlalchemy import func, select, update
 
 from config.settings import Settings
+from pipeline.db.models import Job, Source, SourceItem, SourceRun
 from pipeline.db.session import session_scope, upgrade
 from pipeline.jobs.intake import enqueue
-from pipeline.db.models import Job, Source, SourceItem, SourceRun
-from pipeline.vocabulary import JobState
 from pipeline.sources import add_source
 from pipeline.sources.runs import run_due_sources, run_source
+from pipeline.vocabulary import JobState
 from tests.pipeline.sources import feeds
 from tests.stubs.server import Response
 

@@ -17,7 +17,6 @@ from pipeline.errors import ProviderError
 from pipeline.translate import translate_article
 from pipeline.translate.providers.apertium import ApertiumProvider
 
-
 pytestmark = [pytest.mark.apertium, pytest.mark.slow]  # an apertium-apy process
 
 

@@ -11,10 +11,10 @@ import pytest
 
 from pipeline.document import Block, ExtractedArticle
 from pipeline.errors import ProviderUnavailable
-from pipeline.translate.glossary import Term
 from pipeline.ledger.memory import provider_fingerprint
 from pipeline.translate import translate_article
 from pipeline.translate.chain import Ledger
+from pipeline.translate.glossary import Term
 from pipeline.translate.labels import model_label
 from pipeline.translate.providers.libre import LibreProvider
 from pipeline.translate.providers.llm import LLMProvider

@@ -6,9 +6,9 @@ import json
 
 import pytest
 
+from pipeline.translate.context import ArticleContext
 from pipeline.translate.providers.llm_answers import AnswerInvalid, parse_answer, segment_problem
 from pipeline.translate.providers.llm_request import build_request
-from pipeline.translate.context import ArticleContext
 
 
 def answer(*items: tuple[str, str]) -> str:
