@@ -15,11 +15,10 @@ from playwright.sync_api import sync_playwright
 
 from config.settings import Settings
 from pipeline.db.session import session_scope, upgrade
-from tests.services import needs
+from tests.services import CHROMIUM, needs
 from tests.web.factories import PASSWORD, make_draft, make_users
 from web.app import create_app
 
-CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 HTML = {"Accept": "text/html"}
 
@@ -131,8 +130,6 @@ def server(seeded):
 def browser():
     """Debian's chromium, never a downloaded one (tests/services.py skips or fails a test
     whose browser is missing)."""
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM, headless=True,
